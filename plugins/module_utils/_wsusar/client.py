@@ -1,0 +1,199 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ops.wsus contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Typed [MS-WSUSAR] operations: what the state layer and the modules call.
+
+FOR INTERNAL COLLECTION USE ONLY: may change in any release. No Ansible imports.
+
+    client = WsusClient.connect("wsus01.example.com", username="CORP\\svc", password="...")
+    print(client.get_server_version())
+    config = client.get_configuration()      # an OrderedRow: every field as the server sent it
+    config.set("UseProxy", True)
+    client.set_configuration(config)         # read-modify-write of the whole row
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+from .errors import WsusPermissionError, WsusProtocolError, WsusSoapFault
+from .operations import OPERATIONS, soap_action
+from .soap import MAX_DATETIME_TEXT, MIN_DATETIME, decode_response, encode_request
+from .transport import Transport
+
+ROLES = {0: "none", 1: "reporter", 2: "administrator"}
+
+# Category row columns, [MS-WSUSAR] 2.2.4.12.1.1 (UpdateCategoryProperties).
+Category = namedtuple("Category", "id title type prohibits_subcategories description arrival_date")
+Language = namedtuple("Language", "id short name enabled")
+SyncProgress = namedtuple("SyncProgress", "phase total processed")
+
+SYNC_PHASES = {0: "not_processing", 1: "updates", 2: "approvals", 3: "categories"}
+# Server synchronization events, namespace 2 (observed by third-party clients; the spec lists none).
+SYNC_EVENT_NAMESPACE = 2
+SYNC_EVENTS = {381: "scheduled_start", 382: "manual_start", 384: "succeeded", 385: "canceled", 386: "failed"}
+
+# Fault types that mean "your role does not allow this".
+_PERMISSION_FAULTS = ("UnauthorizedAccessException", "SecurityException")
+
+
+class WsusClient:
+    """The operations ops.wsus needs, each one SOAP call; ``calls`` lists them in order."""
+
+    def __init__(self, transport):
+        self.transport = transport
+        self.calls = []
+
+    @classmethod
+    def connect(cls, server, **settings):
+        """A client for ``server``; ``settings`` are Transport's keyword arguments."""
+        return cls(Transport(server, **settings))
+
+    def close(self):
+        self.transport.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def call(self, name, args=None):
+        """Encode, send and decode one operation of the table in ``operations.py``."""
+        operation = OPERATIONS[name]
+        body = encode_request(name, args)
+        self.calls.append(name)
+        _, data = self.transport.post(name, body, soap_action(name), write=operation.write)
+        try:
+            return decode_response(name, data)
+        except WsusSoapFault as fault:
+            if fault.short_type in _PERMISSION_FAULTS:
+                raise WsusPermissionError(
+                    "user %s may not call %s on %s (%s): writing needs the WSUS Administrators role"
+                    % (self.transport.username, name, self.transport.where, fault.exception_message or
+                       fault.faultstring), name) from None
+            raise
+
+    # ------------------------------------------------------------------ server
+
+    def get_server_version(self):
+        return self.call("GetServerVersion")
+
+    def get_server_protocol_version(self):
+        return self.call("GetServerProtocolVersion")
+
+    def get_current_user_role(self):
+        """``none``, ``reporter`` or ``administrator``."""
+        role = self.call("GetCurrentUserRole")
+        return ROLES.get(role, "unknown(%s)" % role)
+
+    # ------------------------------------------------------------------ configuration
+
+    def get_configuration(self):
+        """The ConfigurationTableRow as an ``OrderedRow`` (all fields, in the server's order)."""
+        return self.call("ExecuteSPGetConfiguration")
+
+    def set_configuration(self, row, enable_languages=(), disable_languages=()):
+        """Write the whole row back; languages are LanguageId ints for listTrue/listFalse."""
+        self.call("ExecuteSPSetConfiguration", {
+            "row": row,
+            "listTrue": list(enable_languages),
+            "listFalse": list(disable_languages),
+            "ussListTrue": [],
+            "ussListFalse": [],
+        })
+
+    def has_proxy_password(self):
+        return bool(self.call("HasProxyPassword"))
+
+    def set_proxy_password(self, password):
+        """The password as UTF-16LE bytes (the .NET string encoding; see docs/protocol-notes.md)."""
+        self.call("SetProxyPassword", {"passwordBytes": (password or "").encode("utf-16-le")})
+
+    def get_languages(self):
+        """Every update language with its enabled state."""
+        return [_language(row) for row in self.call("ExecuteSPGetAllLanguagesWithEnabledState")]
+
+    # ------------------------------------------------------------------ subscription
+
+    def get_subscription(self):
+        """The SubscriptionTableRow as an ``OrderedRow``."""
+        return self.call("GetSubscription")
+
+    def set_subscription(self, row, category_ids, classification_ids, user_name):
+        """Save the subscription. WSUS replaces BOTH lists: pass the current ones to keep them."""
+        self.call("SetSubscription", {"subscription": row, "categoryIds": list(category_ids),
+                                      "updateClassificationIds": list(classification_ids),
+                                      "userName": user_name})
+
+    def set_subscription_frequency(self, per_day):
+        self.call("SetSubscriptionFrequency", {"numberOfSynchronizationsPerDay": per_day})
+
+    def get_subscription_categories(self, culture="en", classifications=False):
+        """The selected products/families/companies (or classifications)."""
+        rows = self.call("GetSubscriptionCategories", {"preferredCulture": culture,
+                                                      "retrieveUpdateClassifications": classifications})
+        return [_category(row) for row in rows]
+
+    def get_categories(self, culture="en", classifications=False):
+        """Every category (companies, product families, products) or every classification."""
+        rows = self.call("ExecuteSPGetCategories", {"preferredCulture": culture,
+                                                   "retrieveUpdateClassifications": classifications,
+                                                   "fromSyncDate": MIN_DATETIME, "toSyncDate": MAX_DATETIME_TEXT})
+        return [_category(row) for row in rows]
+
+    def get_top_level_categories(self, culture="en"):
+        return [_category(row) for row in self.call("ExecuteSPGetTopLevelCategories", {"preferredCulture": culture})]
+
+    def get_subcategories(self, category_id, culture="en"):
+        rows = self.call("ExecuteSPGetSubcategories", {"preferredCulture": culture, "categoryId": category_id})
+        return [_category(row) for row in rows]
+
+    # ------------------------------------------------------------------ synchronization
+
+    def get_subscription_state(self):
+        """The raw state int: 0 is idle, any other value means a synchronization is busy."""
+        return self.call("GetSubscriptionState")
+
+    def get_sync_progress(self):
+        rows = self.call("GetServerSyncProgress")
+        if not rows or len(rows[0]) < 3:
+            return SyncProgress("not_processing", 0, 0)
+        phase, total, processed = rows[0][:3]
+        return SyncProgress(SYNC_PHASES.get(phase, "unknown(%s)" % phase), total or 0, processed or 0)
+
+    def get_next_sync_time(self):
+        """The next scheduled synchronization (aware UTC datetime), or None when none is scheduled."""
+        return self.call("GetSubscriptionNextSynchronizationTime")
+
+    def start_sync(self, category_only=False):
+        self.call("StartSubscriptionManuallyForCategoryOnly" if category_only else "StartSubscriptionManually")
+
+    def stop_sync(self):
+        self.call("StopSubscription")
+
+    def get_sync_events(self, since=None, until=None):
+        """Server synchronization events (start, succeeded, canceled, failed), oldest first."""
+        events = self.call("ExecuteSPSearchEventHistory", {"eventHistoryFilter": {
+            "event_ids": [(SYNC_EVENT_NAMESPACE, event_id) for event_id in sorted(SYNC_EVENTS)],
+            "from": since, "to": until}})
+        sync_events = [event for event in events if event.get("NamespaceId") == SYNC_EVENT_NAMESPACE
+                       and event.get("EventId") in SYNC_EVENTS]
+        return sorted(sync_events, key=lambda event: event.get("TimeAtServer") or MIN_DATETIME)
+
+
+def _category(row):
+    if len(row) < 8:
+        raise WsusProtocolError("a category row has %d columns, expected 12" % len(row))
+    return Category(id=row[1], title=row[7], type=row[2], prohibits_subcategories=row[3],
+                    description=row[8] if len(row) > 8 else None, arrival_date=row[10] if len(row) > 10 else None)
+
+
+def _language(row):
+    """Spec layout [LanguageId, ShortLanguage, LongLanguage, Enabled] or the layout third-party
+    clients parse, [ShortLanguage, Enabled, UssEnabled]; see docs/protocol-notes.md."""
+    if row and isinstance(row[0], int) and not isinstance(row[0], bool) and len(row) >= 4:
+        return Language(id=row[0], short=(row[1] or "").lower(), name=row[2], enabled=bool(row[3]))
+    if row and isinstance(row[0], str) and len(row) >= 2:
+        return Language(id=None, short=row[0].lower(), name=row[0], enabled=bool(row[1]))
+    raise WsusProtocolError("unexpected language row %r" % (row,))

@@ -1,0 +1,129 @@
+"""The client's requests and the emulator's responses hold against the live WS2022 WSDL.
+
+Every operation in the client's table is serialized and validated against the schema a real
+Windows Server 2022 WSUS publishes; the emulator's answer to each is validated the same way.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import time
+
+import pytest
+
+from ansible_collections.ops.wsus.plugins.module_utils._wsusar import soap
+from ansible_collections.ops.wsus.plugins.module_utils._wsusar.client import WsusClient
+from ansible_collections.ops.wsus.plugins.module_utils._wsusar.operations import NAMESPACE, OPERATIONS, soap_action
+
+from conftest import REFERENCE
+from support import wsdl_contract
+
+WSDL = wsdl_contract.live_wsdl_path(REFERENCE)
+pytestmark = pytest.mark.skipif(not os.path.exists(WSDL), reason="../shared/reference is not beside the checkout")
+
+SECURITY_UPDATES = "0fa1201d-4330-4fa8-8ae9-b877473b6441"
+SAMPLE_BY_TYPE = {"boolean": "false", "dateTime": "2024-01-01T00:00:00", "guid": SECURITY_UPDATES,
+                  "base64Binary": "AA==", "string": "x"}
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return wsdl_contract.load_schema(WSDL)
+
+
+def sample_row(schema, type_name):
+    """A row with a valid value for every field of a WSDL complex type."""
+    fields = wsdl_contract.element_sequence(schema, "{%s}%s" % (NAMESPACE, type_name), NAMESPACE)
+    return soap.OrderedRow([(name, SAMPLE_BY_TYPE.get(kind, "0")) for name, kind, _ in fields])
+
+
+def sample_args(schema, operation):
+    samples = {"string": "en", "int": 3, "long": 3, "boolean": True, "dateTime": soap.MIN_DATETIME,
+               "guid": SECURITY_UPDATES, "base64Binary": b"secret", "ArrayOfGuid": [SECURITY_UPDATES],
+               "ArrayOfAnyType": [9], "EventHistoryFilter": {"event_ids": [(2, 382)], "from": soap.MIN_DATETIME}}
+    args = {}
+    for param, kind in operation.params:
+        if kind == "row":
+            args[param] = sample_row(schema, "ConfigurationTableRow" if param == "row" else "SubscriptionTableRow")
+        else:
+            args[param] = samples[kind]
+    return args
+
+
+@pytest.mark.parametrize("name", sorted(OPERATIONS))
+def test_request_conforms_to_live_wsdl(schema, name):
+    body = soap.encode_request(name, sample_args(schema, OPERATIONS[name]))
+    assert wsdl_contract.body_errors(schema, body) == []
+
+
+@pytest.mark.parametrize("name", sorted(OPERATIONS))
+def test_operation_table_matches_wsdl_parameters(schema, name):
+    wsdl_params = wsdl_contract.element_sequence(schema, "{%s}%s" % (NAMESPACE, name), NAMESPACE)
+    ours = [param for param, _ in OPERATIONS[name].params]
+    wsdl_names = [param for param, _, _ in wsdl_params]
+    assert ours == [param for param in wsdl_names if param in ours], "parameters out of WSDL order"
+    required = [param for param, _, min_occurs in wsdl_params if min_occurs > 0]
+    assert set(required) <= set(ours), "a required parameter is missing from the table"
+
+
+def test_a_broken_request_is_caught(schema):
+    """The contract check itself can fail: a misordered request does not validate."""
+    body = soap.encode_request("GetSubscriptionCategories", {"preferredCulture": "en",
+                                                            "retrieveUpdateClassifications": True})
+    swapped = body.replace(b"<preferredCulture>en</preferredCulture><retrieveUpdateClassifications>true"
+                           b"</retrieveUpdateClassifications>",
+                           b"<retrieveUpdateClassifications>true</retrieveUpdateClassifications>"
+                           b"<preferredCulture>en</preferredCulture>")
+    assert swapped != body
+    assert wsdl_contract.body_errors(schema, swapped)
+
+
+def emulator_args(client, name, schema):
+    """Arguments that make the emulator answer ``name`` successfully."""
+    if name == "ExecuteSPSetConfiguration":
+        return {"row": client.get_configuration(), "listTrue": [], "listFalse": []}
+    if name == "SetSubscription":
+        return {"subscription": client.get_subscription(), "categoryIds": [],
+                "updateClassificationIds": [SECURITY_UPDATES], "userName": "WSUS\\admin"}
+    if name == "ExecuteSPGetCategoryById":
+        return {"preferredCulture": "en", "retrieveUpdateClassification": True, "id": SECURITY_UPDATES}
+    if name == "ExecuteSPGetSubcategories":
+        top = client.get_top_level_categories()
+        return {"preferredCulture": "en", "categoryId": top[0].id}
+    if name == "SetSubscriptionFrequency":
+        return {"numberOfSynchronizationsPerDay": 2}
+    return sample_args(schema, OPERATIONS[name])
+
+
+@pytest.fixture(scope="module")
+def synced_client(emulator_factory):
+    """An admin client on an emulator that has run one synchronization (so events exist)."""
+    server = emulator_factory("--sync-seconds", "0.3")
+    client = WsusClient.connect("127.0.0.1", port=server.port, username="WSUS\\admin", password="Passw0rd!",
+                                auth="ntlm", timeout=10)
+    client.start_sync()
+    deadline = time.time() + 10
+    while client.get_subscription_state() != 0 and time.time() < deadline:
+        time.sleep(0.1)
+    yield client
+    client.close()
+
+
+@pytest.mark.parametrize("name", sorted(OPERATIONS))
+def test_emulator_response_conforms_to_live_wsdl(schema, synced_client, name):
+    args = emulator_args(synced_client, name, schema)
+    if name == "StartSubscriptionManuallyForCategoryOnly" or name == "StartSubscriptionManually":
+        synced_client.stop_sync()
+    status, data = synced_client.transport.post(name, soap.encode_request(name, args), soap_action(name),
+                                                write=OPERATIONS[name].write)
+    assert status == 200, data[:500]
+    assert wsdl_contract.body_errors(schema, data) == []
+    assert soap.parse_envelope(data).tag == "{%s}%sResponse" % (NAMESPACE, name)
+    if name in ("StartSubscriptionManually", "StartSubscriptionManuallyForCategoryOnly"):
+        synced_client.stop_sync()
+
+
+def test_emulator_sync_events_conform(schema, synced_client):
+    events = synced_client.get_sync_events(since=datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc))
+    assert {event["EventId"] for event in events} >= {382, 384}
