@@ -1,0 +1,60 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ops.wsus contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Validate the declared document against schemas/wsus_sync.schema.json on the controller, before
+the module makes any call to the server, then run the module."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.basic import missing_required_lib
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.ops.wsus.plugins.module_utils._state import validate
+from ansible_collections.ops.wsus.plugins.module_utils._state.document import SECTIONS
+
+# The name under which validation errors are reported (the role's variable).
+DOCUMENT_VARIABLE = "wsus_sync"
+
+
+class ActionModule(ActionBase):
+    _supports_check_mode = True
+    _supports_async = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        document = {section: self._task.args[section] for section in SECTIONS
+                    if self._task.args.get(section) is not None}
+        problems = check_document(document)
+        if problems:
+            result.update(failed=True, changed=False, msg=problems, validation_errors=problems.splitlines()[1:])
+            return result
+        result.update(self._execute_module(module_name="ops.wsus.sync_options", module_args=self._task.args,
+                                           task_vars=task_vars))
+        return result
+
+
+def check_document(document):
+    """The formatted violations of ``document``, or "" when it is valid."""
+    if not validate.HAS_JSONSCHEMA:
+        raise AnsibleActionFail(missing_required_lib("jsonschema") + " (on the controller, to validate "
+                                "the wsus_sync document)")
+    violations = validate.validate_document(_plain(document), root=DOCUMENT_VARIABLE)
+    return validate.format_violations(violations) if violations else ""
+
+
+def _plain(value):
+    """Templated values arrive as Ansible's tagged types: give jsonschema plain ones."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    return value

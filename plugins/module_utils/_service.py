@@ -1,0 +1,188 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ops.wsus contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The sync-options service: reads what the declared sections need (each call at most once),
+plans with the pure functions of ``_state``, and writes. No Ansible imports.
+
+FOR INTERNAL COLLECTION USE ONLY: may change in any release.
+"""
+
+from __future__ import annotations
+
+from ._state import plan as planner
+from ._state.document import SECTIONS, normalize
+from ._state.read import read_document
+from ._state.resolve import parent_child_overlaps, resolve
+from ._wsusar.errors import WsusError, WsusSoapFault
+
+
+class ApplyError(WsusError):
+    """A write failed; the message says what was applied and what was not."""
+
+
+class ServerReader:
+    """Lazy, memoized reads of one server: every SOAP call happens at most once per task."""
+
+    def __init__(self, client, culture="en"):
+        self.client = client
+        self.culture = culture
+        self._cache = {}
+
+    def _once(self, key, fetch):
+        if key not in self._cache:
+            self._cache[key] = fetch()
+        return self._cache[key]
+
+    def configuration(self):
+        return self._once("configuration", self.client.get_configuration)
+
+    def languages(self):
+        return self._once("languages", self.client.get_languages)
+
+    def has_proxy_password(self):
+        return self._once("has_proxy_password", self.client.has_proxy_password)
+
+    def subscription(self):
+        return self._once("subscription", self.client.get_subscription)
+
+    def selected(self, classifications):
+        return self._once(("selected", classifications), lambda: self.client.get_subscription_categories(
+            self.culture, classifications))
+
+    def catalog(self, classifications):
+        return self._once(("catalog", classifications), lambda: self.client.get_categories(
+            self.culture, classifications))
+
+    def subcategories(self, category_id):
+        return self._once(("subcategories", category_id), lambda: self.client.get_subcategories(
+            category_id, self.culture))
+
+
+def ensure_sync_options(client, raw_document, check_mode=False, culture="en", user_name=None, now=None):
+    """Make the server match the declared sections: ``(changed, result)`` in amazon.aws style.
+
+    ``result`` has ``changes``, ``diff``, ``warnings`` and ``applied`` (what was written).
+    """
+    desired = normalize(raw_document)
+    reader = ServerReader(client, culture)
+    plan = plan_all(reader, desired, now)
+    applied = [] if check_mode or not plan.changed else apply_plan(client, reader, plan, user_name)
+    return plan.changed, {"changes": plan.changes, "diff": plan.diff(), "warnings": plan.warnings,
+                          "applied": applied, "declared": [section for section in SECTIONS if section in desired]}
+
+
+def plan_all(reader, desired, now=None):
+    plans = []
+    if any(section in desired for section in ("update_source", "proxy", "storage", "languages")):
+        plans.append(planner.plan_configuration(
+            desired, reader.configuration(),
+            reader.languages() if "languages" in desired else None,
+            reader.has_proxy_password() if "password" in desired.get("proxy", {}) else None))
+    if any(section in desired for section in ("products", "classifications", "schedule")):
+        plans.append(_plan_subscription(reader, desired, now))
+    plan = planner.merge(*plans)
+    plan.warnings += _downstream_warnings(reader, desired, plan)
+    if plan.category_ids is not None:
+        plan.warnings += _overlap_warnings(reader, plan.category_ids)
+    return plan
+
+
+def _plan_subscription(reader, desired, now):
+    _refuse_selection_on_replica(reader, desired)
+    kwargs = {}
+    for section, classifications in (("products", False), ("classifications", True)):
+        if section in desired:
+            catalog = reader.catalog(classifications)
+            key = "classification" if classifications else "product"
+            kwargs["wanted_%ss" % key] = resolve(desired[section], catalog, section)
+            kwargs["selected_%ss" % key] = [entry.id for entry in reader.selected(classifications)]
+            kwargs["%s_catalog" % key] = catalog
+    return planner.plan_subscription(desired, reader.subscription(), now=now, **kwargs)
+
+
+def _refuse_selection_on_replica(reader, desired):
+    if "products" not in desired and "classifications" not in desired:
+        return
+    declared = desired.get("update_source", {})
+    replica = declared.get("replica") if "replica" in declared else reader.configuration().get_bool("ReplicaMode")
+    if replica and declared.get("type") != "microsoft_update":
+        raise planner.PlanError("products/classifications: this server is a replica; it takes both from its "
+                                "upstream server, so remove them from the document (or make it autonomous with "
+                                "update_source.replica: false)")
+
+
+def _downstream_warnings(reader, desired, plan):
+    if not any(section in desired for section in ("products", "languages")):
+        return []
+    row = plan.config_row or reader.configuration()
+    if row.get_bool("SyncToMU"):
+        return []
+    declared = [section for section in ("products", "languages") if section in desired]
+    return ["%s declared on a server that synchronizes from an upstream server: WSUS takes what the upstream "
+            "server offers and may ignore them" % " and ".join(declared)]
+
+
+def _overlap_warnings(reader, category_ids):
+    """Warn when a company or product family and one of its children are both selected."""
+    catalog = reader.catalog(False)
+    by_id = {entry.id.lower(): entry for entry in catalog}
+    parents = {}
+    for guid in category_ids:
+        entry = by_id.get(guid)
+        if entry is not None and entry.type in ("Company", "ProductFamily"):
+            for child in reader.subcategories(guid):
+                parents[child.id.lower()] = guid
+    return ["products: %s is selected together with %s, which already includes it; WSUS ignores the child"
+            % (by_id[child].title, by_id[parent].title)
+            for child, parent in parent_child_overlaps(category_ids, parents) if child in by_id and parent in by_id]
+
+
+def apply_plan(client, reader, plan, user_name):
+    """Write in a fixed order, configuration first; on failure say what was and wasn't applied."""
+    steps = []
+    if plan.configuration_changed:
+        steps.append(("configuration", lambda: client.set_configuration(
+            plan.config_row, plan.enable_languages, plan.disable_languages)))
+    if plan.set_proxy_password:
+        steps.append(("proxy password", lambda: client.set_proxy_password(plan.proxy_password)))
+    if plan.subscription_changed:
+        steps.append(("subscription", lambda: _write_subscription(client, reader, plan, user_name)))
+    applied = []
+    for index, (name, write) in enumerate(steps):
+        try:
+            write()
+        except WsusError as exc:
+            raise ApplyError(_partial_message(exc, applied, [step for step, _ in steps[index:]]),
+                             exc.operation) from None
+        applied.append(name)
+    return applied
+
+
+def _write_subscription(client, reader, plan, user_name):
+    # SetSubscription replaces both lists: re-send the one the user did not change.
+    categories = plan.category_ids
+    if categories is None:
+        categories = [entry.id for entry in reader.selected(False)]
+    classifications = plan.classification_ids
+    if classifications is None:
+        classifications = [entry.id for entry in reader.selected(True)]
+    client.set_subscription(plan.subscription_row, categories, classifications, user_name or "ops.wsus")
+
+
+def _partial_message(exc, applied, not_applied):
+    hint = ""
+    if isinstance(exc, WsusSoapFault) and exc.short_type == "InvalidOperationException" \
+            and "synchroniz" in (exc.exception_message or exc.message).lower():
+        hint = " A synchronization is running and WSUS refuses changes until it ends: wait for it " \
+               "(ops.wsus.sync state=completed) or stop it, then run again."
+    return "%s. Applied: %s. Not applied: %s. Running the task again applies the rest.%s" % (
+        exc.message, ", ".join(applied) or "nothing", ", ".join(not_applied), hint)
+
+
+def read_sync_options(reader, timezone="UTC", now=None):
+    """The server's settings in exactly the document's shape (every section)."""
+    return read_document(
+        config=reader.configuration(), languages=reader.languages(), subscription=reader.subscription(),
+        products=reader.selected(False), classifications=reader.selected(True),
+        product_catalog=reader.catalog(False), classification_catalog=reader.catalog(True),
+        timezone=timezone, now=now)

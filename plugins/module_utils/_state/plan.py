@@ -1,0 +1,323 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ops.wsus contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Desired document vs the server's rows -> the writes to make, the diff and readable changes.
+
+FOR INTERNAL COLLECTION USE ONLY: may change in any release. Pure functions, no I/O: they work on
+copies of the rows the server sent and never call it.
+"""
+
+from __future__ import annotations
+
+from .document import MASK, mask_secrets
+from .resolve import describe
+from .schedule import local_to_utc_seconds, same_minute, utc_seconds_to_local
+
+MICROSOFT_UPDATE = "microsoft_update"
+
+
+class PlanError(ValueError):
+    """The declared document cannot be applied to this server (a rule WSUS would reject)."""
+
+
+class Plan:
+    """What a run changes. ``changed`` is true when any write is needed."""
+
+    def __init__(self):
+        self.config_row = None          # the configuration row to write, or None
+        self.enable_languages = []
+        self.disable_languages = []
+        self.subscription_row = None    # the subscription row to write, or None
+        self.category_ids = None        # new product selection (GUIDs) when it changes
+        self.classification_ids = None  # new classification selection when it changes
+        self.set_proxy_password = False
+        self.proxy_password = None      # held in memory only; never in changes, diff or warnings
+        self.changes = []
+        self.before = {}
+        self.after = {}
+        self.warnings = []
+
+    @property
+    def configuration_changed(self):
+        return self.config_row is not None
+
+    @property
+    def subscription_changed(self):
+        return self.subscription_row is not None
+
+    @property
+    def changed(self):
+        return self.configuration_changed or self.subscription_changed or self.set_proxy_password
+
+    def diff(self):
+        return {"before": mask_secrets(self.before), "after": mask_secrets(self.after)}
+
+
+# --------------------------------------------------------------------------- key accessors
+
+def _text(row, field):
+    return row.get_str(field) or ""
+
+
+def _field(field, kind):
+    """(get, set) for a plain row field of ``kind`` bool, int or str."""
+    getters = {"bool": lambda row: bool(row.get_bool(field)), "int": lambda row: row.get_int(field),
+               "str": lambda row: _text(row, field)}
+    return getters[kind], lambda row, value: row.set(field, value if value != "" else None)
+
+
+def _get_source_type(row):
+    return MICROSOFT_UPDATE if row.get_bool("SyncToMU") else "upstream"
+
+
+def _set_source_type(row, value):
+    row.set("SyncToMU", value == MICROSOFT_UPDATE)
+    if value == MICROSOFT_UPDATE:
+        row.set("ReplicaMode", False)  # WSUS refuses a replica that syncs from Microsoft Update
+
+
+def _get_ssl_server(row):
+    return _text(row, "SslProxyName") if row.get_bool("UseSeparateProxyForSsl") else ""
+
+
+def _set_ssl_server(row, value):
+    row.set("UseSeparateProxyForSsl", bool(value))
+    if value:
+        row.set("SslProxyName", value)
+
+
+def _get_username(row):
+    return "" if row.get_bool("AnonymousProxyAccess") else _text(row, "ProxyUserName")
+
+
+def _set_username(row, value):
+    row.set("AnonymousProxyAccess", not value)
+    if value:
+        row.set("ProxyUserName", value)
+
+
+KEYS = {
+    "update_source": {
+        "type": (_get_source_type, _set_source_type),
+        "server": _field("UpstreamServerName", "str"),
+        "port": _field("ServerPortNumber", "int"),
+        "ssl": _field("UpstreamServerUseSsl", "bool"),
+        "replica": _field("ReplicaMode", "bool"),
+        "content_from_microsoft_update": _field("GetContentFromMU", "bool"),
+    },
+    "proxy": {
+        "enabled": _field("UseProxy", "bool"),
+        "server": _field("ProxyName", "str"),
+        "port": _field("ProxyServerPort", "int"),
+        "ssl_server": (_get_ssl_server, _set_ssl_server),
+        "ssl_port": _field("SslProxyServerPort", "int"),
+        "username": (_get_username, _set_username),
+        "domain": _field("ProxyUserDomain", "str"),
+        "allow_basic_auth": _field("AllowProxyCredentialsOverNonSsl", "bool"),
+    },
+    "storage": {
+        "local": (lambda row: not row.get_bool("HostOnMu"), lambda row, value: row.set("HostOnMu", not value)),
+        "download_only_approved": _field("LazySync", "bool"),
+        "express_files": _field("DownloadExpressPackages", "bool"),
+    },
+}
+# Keys compared case-insensitively (host and account names).
+CASELESS = {("update_source", "server"), ("proxy", "server"), ("proxy", "ssl_server"), ("proxy", "username"),
+            ("proxy", "domain")}
+
+
+def _same(section, key, current, wanted):
+    if (section, key) in CASELESS and isinstance(current, str) and isinstance(wanted, str):
+        return current.casefold() == wanted.casefold()
+    return current == wanted
+
+
+def _show(value):
+    return '""' if value == "" else ("null" if value is None else str(value))
+
+
+# --------------------------------------------------------------------------- configuration
+
+def plan_configuration(desired, config, languages=None, has_proxy_password=None):
+    """Plan the configuration sections (update_source, proxy, storage, languages) into ``Plan``."""
+    plan = Plan()
+    row = config.copy()
+    for section in ("update_source", "proxy", "storage"):
+        if section in desired:
+            _plan_keyed_section(plan, section, desired[section], row)
+    if "proxy" in desired and "password" in desired["proxy"]:
+        _plan_proxy_password(plan, desired["proxy"], config, has_proxy_password)
+    if "languages" in desired:
+        _plan_languages(plan, desired["languages"], row, languages or [])
+    if row.changed_fields:
+        _check_save_rules(row, languages or [], plan)
+        plan.config_row = row
+    return plan
+
+
+def _plan_keyed_section(plan, section, wanted_section, row):
+    before, after = {}, {}
+    for key, wanted in wanted_section.items():
+        if key not in KEYS[section]:
+            continue
+        get, put = KEYS[section][key]
+        current = get(row)
+        before[key], after[key] = current, wanted
+        if not _same(section, key, current, wanted):
+            plan.changes.append("%s.%s: %s -> %s" % (section, key, _show(current), _show(wanted)))
+            put(row, wanted)
+    plan.before[section], plan.after[section] = before, after
+
+
+def _plan_proxy_password(plan, proxy, config, has_password):
+    mode = proxy.get("update_password", "on_create")
+    username_changes = "username" in proxy and not _same("proxy", "username", _get_username(config),
+                                                          proxy["username"])
+    plan.before["proxy"]["password"] = MASK if has_password else None
+    plan.after["proxy"]["password"] = MASK
+    plan.before["proxy"]["update_password"] = plan.after["proxy"]["update_password"] = mode
+    if mode == "always" or not has_password or username_changes:
+        plan.set_proxy_password = True
+        plan.proxy_password = proxy["password"]
+        reason = ("update_password: always" if mode == "always" else
+                  "the server has none" if not has_password else "the user name changes")
+        plan.changes.append("proxy.password: set (%s)" % reason)
+
+
+def _plan_languages(plan, wanted, row, languages):
+    all_now = bool(row.get_bool("ServerSupportsAllLanguages"))
+    enabled = sorted(language.short for language in languages if language.enabled)
+    current = "all" if all_now else enabled
+    plan.before["languages"], plan.after["languages"] = current, wanted
+    if current == wanted:
+        return
+    if wanted == "all":
+        row.set("ServerSupportsAllLanguages", True)
+        plan.changes.append("languages: %s -> all" % (", ".join(enabled) or "none"))
+        return
+    by_code = {language.short: language for language in languages}
+    unknown = [code for code in wanted if code not in by_code]
+    if unknown:
+        raise PlanError("languages: the server does not offer %s; it offers: %s"
+                        % (", ".join(unknown), ", ".join(sorted(by_code))))
+    now = set(by_code) if all_now else set(enabled)
+    row.set("ServerSupportsAllLanguages", False)
+    plan.enable_languages = [by_code[code].id for code in wanted if code not in now or all_now]
+    plan.disable_languages = [by_code[code].id for code in sorted(by_code)
+                              if code not in wanted and (code in now or all_now)]
+    added = sorted(set(wanted) - now)
+    removed = sorted(now - set(wanted))
+    plan.changes.append("languages: %s" % ", ".join(["+" + code for code in added] + ["-" + code for code in removed]
+                                                     or ["all -> " + ", ".join(wanted)]))
+    if all_now and not added and not removed:
+        plan.changes[-1] = "languages: all -> %s" % ", ".join(wanted)
+
+
+SAVE_RULES = (
+    (lambda row, langs: row.get_bool("UseProxy") and not _text(row, "ProxyName"),
+     "proxy.server: an enabled proxy needs a server name, and neither the document nor the server has one"),
+    (lambda row, langs: row.get_bool("UseProxy") and not row.get_bool("AnonymousProxyAccess")
+     and not _text(row, "ProxyUserName"),
+     "proxy.username: proxy credentials need a user name, and neither the document nor the server has one"),
+    (lambda row, langs: not row.get_bool("SyncToMU") and not _text(row, "UpstreamServerName"),
+     "update_source.server: synchronizing from an upstream server needs its name, and neither the document "
+     "nor the server has one"),
+    (lambda row, langs: row.get_bool("ReplicaMode") and row.get_bool("SyncToMU"),
+     "update_source.replica: a replica synchronizes from an upstream server, not from Microsoft Update"),
+    (lambda row, langs: row.get_bool("HostOnMu") and not row.get_bool("ServerSupportsAllLanguages"),
+     "storage.local: update files hosted on Microsoft Update need languages: all"),
+)
+
+
+def _check_save_rules(row, languages, plan):
+    """The rules WSUS enforces on Save(), checked before any write (docs/document.md)."""
+    problems = [message for rule, message in SAVE_RULES if rule(row, languages)]
+    if problems:
+        raise PlanError("; ".join(problems))
+
+
+# --------------------------------------------------------------------------- subscription
+
+def plan_subscription(desired, subscription, selected_products=None, selected_classifications=None,
+                      wanted_products=None, wanted_classifications=None, product_catalog=(),
+                      classification_catalog=(), now=None):
+    """Plan schedule, products and classifications into a ``Plan``.
+
+    ``selected_*`` are the server's current GUID lists; ``wanted_*`` the resolved declared ones.
+    """
+    plan = Plan()
+    row = subscription.copy()
+    if "schedule" in desired:
+        _plan_schedule(plan, desired["schedule"], row, now)
+    for section, selected, wanted, catalog in (
+            ("products", selected_products, wanted_products, product_catalog),
+            ("classifications", selected_classifications, wanted_classifications, classification_catalog)):
+        if section in desired:
+            _plan_selection(plan, section, selected or [], wanted or [], catalog)
+    if row.changed_fields or plan.category_ids is not None or plan.classification_ids is not None:
+        plan.subscription_row = row
+    return plan
+
+
+def _plan_schedule(plan, schedule, row, now):
+    before, after = {}, {}
+    timezone = schedule.get("timezone", "UTC")
+    if "automatic" in schedule:
+        _compare(plan, "schedule.automatic", bool(row.get_bool("SynchronizeAutomatically")), schedule["automatic"],
+                 lambda: row.set("SynchronizeAutomatically", schedule["automatic"]), before, after, "automatic")
+    if "time" in schedule:
+        current = row.get_int("synchronizeAutomaticallyTimeOfDay") or 0
+        wanted = local_to_utc_seconds(schedule["time"], timezone, now)
+        before["time"], after["time"] = utc_seconds_to_local(current, timezone, now), schedule["time"]
+        before["timezone"] = after["timezone"] = timezone
+        if not same_minute(current, wanted):
+            plan.changes.append("schedule.time: %s -> %s (%s)" % (before["time"], schedule["time"], timezone))
+            row.set("synchronizeAutomaticallyTimeOfDay", wanted)
+    if "per_day" in schedule:
+        _compare(plan, "schedule.per_day", row.get_int("NumberOfSynchronizationsPerDay"), schedule["per_day"],
+                 lambda: row.set("NumberOfSynchronizationsPerDay", schedule["per_day"]), before, after, "per_day")
+    automatic = schedule.get("automatic", row.get_bool("SynchronizeAutomatically"))
+    if not automatic and ("time" in schedule or "per_day" in schedule):
+        plan.warnings.append("schedule.time and schedule.per_day have no effect while automatic synchronization "
+                             "is off (schedule.automatic: false)")
+    plan.before["schedule"], plan.after["schedule"] = before, after
+
+
+def _compare(plan, label, current, wanted, apply, before, after, key):
+    before[key], after[key] = current, wanted
+    if current != wanted:
+        plan.changes.append("%s: %s -> %s" % (label, _show(current), _show(wanted)))
+        apply()
+
+
+def _plan_selection(plan, section, selected, wanted, catalog):
+    current, target = {guid.lower() for guid in selected}, {guid.lower() for guid in wanted}
+    plan.before[section] = describe(current, catalog)
+    plan.after[section] = describe(target, catalog)
+    if current == target:
+        return
+    added, removed = describe(target - current, catalog), describe(current - target, catalog)
+    plan.changes.append("%s: %s" % (section, ", ".join(["+" + title for title in added] +
+                                                      ["-" + title for title in removed])))
+    if section == "products":
+        plan.category_ids = sorted(target)
+    else:
+        plan.classification_ids = sorted(target)
+
+
+def merge(*plans):
+    """One plan from the configuration plan and the subscription plan."""
+    merged = Plan()
+    for plan in plans:
+        for name in ("config_row", "subscription_row", "category_ids", "classification_ids"):
+            if getattr(plan, name) is not None:
+                setattr(merged, name, getattr(plan, name))
+        merged.enable_languages += plan.enable_languages
+        merged.disable_languages += plan.disable_languages
+        merged.set_proxy_password = merged.set_proxy_password or plan.set_proxy_password
+        merged.proxy_password = merged.proxy_password or plan.proxy_password
+        merged.changes += plan.changes
+        merged.warnings += plan.warnings
+        merged.before.update(plan.before)
+        merged.after.update(plan.after)
+    return merged

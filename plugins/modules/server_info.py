@@ -1,0 +1,159 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ops.wsus contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: server_info
+short_description: Read a WSUS server's version, the caller's role, its sync options and sync status
+version_added: 0.1.0
+description:
+  - Returns the server's version and the caller's WSUS role.
+  - Returns the server's synchronization options in exactly the shape of the C(wsus_sync) document, so that
+    it validates against the schema and can be pasted into inventory to adopt a server as it is (applying it
+    back with M(ops.wsus.sync_options) reports no change).
+  - Returns the synchronization status, the next scheduled synchronization, and the last one's result,
+    times and error text (from the server's event history).
+author:
+  - ops.wsus contributors
+extends_documentation_fragment:
+  - ops.wsus.connection
+  - ops.wsus.attributes.INFO_MODULE
+options:
+  timezone:
+    description: IANA time zone in which to express RV(sync_options.schedule.time).
+    type: str
+    default: UTC
+  gather:
+    description: What to read. V(server) is version and role; V(sync_options) the document; V(sync) the status.
+    type: list
+    elements: str
+    choices: [server, sync_options, sync]
+    default: [server, sync_options, sync]
+seealso:
+  - module: ops.wsus.sync_options
+"""
+
+EXAMPLES = r"""
+- name: Adopt a server as it is
+  ops.wsus.server_info:
+    server: wsus01.corp.example
+  delegate_to: localhost
+  register: wsus
+
+- name: Show its settings as inventory YAML
+  ansible.builtin.debug:
+    msg: "{{ wsus.sync_options | to_nice_yaml }}"
+"""
+
+RETURN = r"""
+version:
+  description: The server's version string (GetServerVersion).
+  returned: when O(gather) has V(server)
+  type: str
+  sample: 10.0.20348.1
+protocol_version:
+  description: The protocol version string (GetServerProtocolVersion).
+  returned: when O(gather) has V(server)
+  type: str
+role:
+  description: The caller's WSUS role.
+  returned: when O(gather) has V(server)
+  type: str
+  sample: administrator
+sync_options:
+  description: The server's settings in the C(wsus_sync) document's shape.
+  returned: when O(gather) has V(sync_options)
+  type: dict
+result:
+  description: >-
+    The state of synchronization: V(running) while one runs, otherwise the last one's result
+    (V(succeeded), V(failed), V(canceled)), V(never_run), or V(unknown).
+  returned: when O(gather) has V(sync)
+  type: str
+  sample: succeeded
+sync:
+  description: The last (or running) synchronization.
+  returned: when O(gather) has V(sync)
+  type: dict
+  contains:
+    started_at:
+      description: Start time (ISO 8601, UTC), or null.
+      type: str
+    finished_at:
+      description: End time (ISO 8601, UTC), or null.
+      type: str
+    duration_s:
+      description: Duration in seconds, or null.
+      type: float
+    manual:
+      description: Whether it was started by hand (or by a tool), not by the schedule.
+      type: bool
+    error_text:
+      description: The server's error text for a failed synchronization.
+      type: str
+progress:
+  description: Progress of a running synchronization.
+  returned: when O(gather) has V(sync)
+  type: dict
+  contains:
+    phase:
+      description: V(not_processing), V(categories), V(updates) or V(approvals).
+      type: str
+    processed:
+      description: Items processed.
+      type: int
+    total:
+      description: Items in this phase.
+      type: int
+    percent:
+      description: Percentage of this phase.
+      type: int
+next_sync:
+  description: The next scheduled synchronization (ISO 8601, UTC), or null when none is scheduled.
+  returned: when O(gather) has V(sync)
+  type: str
+soap_calls:
+  description: The SOAP operations the task called, in order.
+  returned: always
+  type: list
+  elements: str
+"""
+
+from ansible_collections.ops.wsus.plugins.module_utils._module import WsusModule
+from ansible_collections.ops.wsus.plugins.module_utils._service import ServerReader, read_sync_options
+from ansible_collections.ops.wsus.plugins.module_utils._sync_status import read_sync_status, iso
+
+ARGSPEC = dict(
+    timezone=dict(type="str", default="UTC"),
+    gather=dict(type="list", elements="str", default=["server", "sync_options", "sync"],
+                choices=["server", "sync_options", "sync"]),
+)
+
+
+def run(module):
+    client = module.client()
+    gather = module.params["gather"]
+    result = {"changed": False}
+    if "server" in gather:
+        result.update(version=client.get_server_version(), protocol_version=client.get_server_protocol_version(),
+                      role=client.get_current_user_role())
+    if "sync_options" in gather:
+        reader = ServerReader(client, module.params["culture"])
+        result["sync_options"] = read_sync_options(reader, module.params["timezone"])
+    if "sync" in gather:
+        status = read_sync_status(client)
+        result.update(status)
+        result["next_sync"] = iso(client.get_next_sync_time())
+    return result
+
+
+def main():
+    module = WsusModule(argument_spec=ARGSPEC, supports_check_mode=True)
+    module.run(run)
+
+
+if __name__ == "__main__":
+    main()
