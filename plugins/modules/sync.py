@@ -1,0 +1,180 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ops.wsus contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: sync
+short_description: Synchronize a WSUS server now, idempotently, and report the result
+version_added: 0.1.0
+description:
+  - Makes sure a synchronization has run (starting one only when needed), waits for it with progress lines,
+    and reports its result; or starts one without waiting; or cancels a running one.
+  - A synchronization already running is joined, never started twice. RV(changed) is true only when this task
+    started or stopped one.
+  - With O(max_age), nothing is started when the last successful synchronization ended less than O(max_age)
+    ago and none is running.
+  - The action plugin runs the work on the controller and prints a line per phase change and per 10 % step
+    while it waits, for example C(wsus01: synchronizing updates 1200/3400 (35 %)).
+author:
+  - ops.wsus contributors
+extends_documentation_fragment:
+  - ops.wsus.connection
+  - ops.wsus.attributes
+options:
+  state:
+    description:
+      - V(completed) makes sure a synchronization has finished, starting one if needed, and waits for it.
+      - V(started) starts one unless one is running, and does not wait.
+      - V(stopped) cancels a running synchronization, if any.
+    type: str
+    choices: [completed, started, stopped]
+    default: completed
+  mode:
+    description: V(full) synchronizes updates; V(categories_only) only products and classifications.
+    type: str
+    choices: [full, categories_only]
+    default: full
+  max_age:
+    description:
+      - A duration (V(90m), V(24h), V(7d), V(1h30m)). When the last successful synchronization ended less than
+        this long ago and none runs, nothing is started and the task reports no change.
+    type: str
+  wait_timeout:
+    description:
+      - How long to wait for the synchronization (a duration). On timeout the task fails with the progress
+        reached and leaves the synchronization running, unless O(cancel_on_timeout=true).
+      - Named C(wait_timeout) because O(timeout) is the per-request timeout shared by every module.
+    type: str
+    default: 2h
+  poll_interval:
+    description:
+      - The longest pause between two status requests, in seconds. Polling starts near 2 seconds and backs off
+        to this cap. Each poll makes one status request (two when the phase reads idle).
+    type: int
+    default: 15
+  cancel_on_timeout:
+    description: Cancel the synchronization when O(wait_timeout) is reached.
+    type: bool
+    default: false
+  fail_on_error:
+    description: Fail the task when the synchronization ends failed or canceled (with the server's error text).
+    type: bool
+    default: true
+seealso:
+  - module: ops.wsus.sync_options
+  - module: ops.wsus.server_info
+"""
+
+EXAMPLES = r"""
+- name: Synchronize unless a successful synchronization is less than a day old
+  ops.wsus.sync:
+    server: wsus01.corp.example
+    max_age: 24h
+  delegate_to: localhost
+  register: sync
+
+- name: Cancel a running synchronization
+  ops.wsus.sync:
+    server: wsus01.corp.example
+    state: stopped
+  delegate_to: localhost
+"""
+
+RETURN = r"""
+started:
+  description: Whether this task started a synchronization.
+  returned: always
+  type: bool
+result:
+  description: >-
+    V(succeeded), V(failed), V(canceled), V(running) (not waited for), V(never_run), V(not_running)
+    (O(state=stopped) with nothing to stop) or V(unknown).
+  returned: always
+  type: str
+  sample: succeeded
+sync:
+  description: The synchronization this task started, joined or found.
+  returned: always
+  type: dict
+  contains:
+    started_at:
+      description: Start time (ISO 8601, UTC).
+      type: str
+    finished_at:
+      description: End time (ISO 8601, UTC).
+      type: str
+    duration_s:
+      description: Duration in seconds.
+      type: float
+    manual:
+      description: Started by hand or by a tool rather than by the schedule.
+      type: bool
+    error_text:
+      description: The server's error text when it failed.
+      type: str
+progress:
+  description: The progress reached.
+  returned: always
+  type: dict
+  contains:
+    phase:
+      description: V(not_processing), V(categories), V(updates) or V(approvals).
+      type: str
+    processed:
+      description: Items processed in the phase.
+      type: int
+    total:
+      description: Items in the phase.
+      type: int
+    percent:
+      description: Percentage of the phase.
+      type: int
+soap_calls:
+  description: The SOAP operations the task called, in order.
+  returned: always
+  type: list
+  elements: str
+"""
+
+from ansible_collections.ops.wsus.plugins.module_utils._module import WsusModule
+from ansible_collections.ops.wsus.plugins.module_utils._sync_run import SyncError, SyncRun, parse_duration
+
+ARGSPEC = dict(
+    state=dict(type="str", default="completed", choices=["completed", "started", "stopped"]),
+    mode=dict(type="str", default="full", choices=["full", "categories_only"]),
+    max_age=dict(type="str"),
+    wait_timeout=dict(type="str", default="2h"),
+    poll_interval=dict(type="int", default=15),
+    cancel_on_timeout=dict(type="bool", default=False),
+    fail_on_error=dict(type="bool", default=True),
+)
+
+
+def run_sync(client, params, check_mode, report=None):
+    """Shared by the module and the action plugin: returns the result or raises SyncError/WsusError."""
+    run = SyncRun(client, params["server"], check_mode=check_mode, report=report)
+    max_age = parse_duration(params["max_age"], "max_age") if params.get("max_age") else None
+    return run.run(state=params["state"], mode=params["mode"], max_age=max_age,
+                   wait_timeout=parse_duration(params["wait_timeout"], "wait_timeout"),
+                   poll_interval=max(1, params["poll_interval"]), cancel_on_timeout=params["cancel_on_timeout"],
+                   fail_on_error=params["fail_on_error"])
+
+
+def main():
+    module = WsusModule(argument_spec=ARGSPEC, supports_check_mode=True)
+
+    def work(module):
+        try:
+            return run_sync(module.client(), module.params, module.check_mode)
+        except SyncError as error:
+            module.fail_json(msg="%s: %s" % (module.params["server"], error), soap_calls=module.calls(),
+                             **error.result)
+
+    module.run(work)
+
+
+if __name__ == "__main__":
+    main()
