@@ -55,3 +55,9 @@ def fresh_emulator(emulator):
     """The shared emulator, reset to factory state with an empty request log."""
     emulator.reset()
     return emulator
+
+
+@pytest.fixture(scope="session")
+def collections_path():
+    """A collections path in which ansible_collections/ops/wsus is this checkout."""
+    return COLLECTIONS_PATH

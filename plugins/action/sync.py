@@ -37,7 +37,9 @@ class ActionModule(ActionBase):
                                     username=params["username"], password=params["password"],
                                     auth=params["auth"], timeout=params["timeout"])
         try:
-            result.update(run_sync(client, params, self._play_context.check_mode, report=display.display))
+            label = (task_vars or {}).get("inventory_hostname") or params["server"]
+            result.update(run_sync(client, params, self._play_context.check_mode, report=display.display,
+                                   label=label))
         except SyncError as error:
             result.update(error.result, failed=True, msg="%s: %s" % (params["server"], error))
         except WsusError as error:

@@ -10,6 +10,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.ops.wsus.plugins.module_utils._module import CONNECTION_ARGSPEC
 from ansible_collections.ops.wsus.plugins.module_utils._state import validate
 from ansible_collections.ops.wsus.plugins.module_utils._state.document import SECTIONS
 
@@ -23,8 +24,10 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        document = {section: self._task.args[section] for section in SECTIONS
-                    if self._task.args.get(section) is not None}
+        # Everything but the connection options is the document, so that a misspelled section gets
+        # the schema's "did you mean" rather than Ansible's list of parameters.
+        document = {key: value for key, value in self._task.args.items()
+                    if key not in CONNECTION_ARGSPEC and (value is not None or key not in SECTIONS)}
         problems = check_document(document)
         if problems:
             result.update(failed=True, changed=False, msg=problems, validation_errors=problems.splitlines()[1:])

@@ -132,9 +132,12 @@ def _overlap_warnings(reader, category_ids):
         if entry is not None and entry.type in ("Company", "ProductFamily"):
             for child in reader.subcategories(guid):
                 parents[child.id.lower()] = guid
-    return ["products: %s is selected together with %s, which already includes it; WSUS ignores the child"
-            % (by_id[child].title, by_id[parent].title)
-            for child, parent in parent_child_overlaps(category_ids, parents) if child in by_id and parent in by_id]
+    children = {}
+    for child, parent in parent_child_overlaps(category_ids, parents):
+        if child in by_id and parent in by_id:
+            children.setdefault(by_id[parent].title, []).append(by_id[child].title)
+    return ["products: %s already includes %s; WSUS ignores a child selected with its parent"
+            % (parent, ", ".join(sorted(titles, key=str.casefold))) for parent, titles in sorted(children.items())]
 
 
 def apply_plan(client, reader, plan, user_name):

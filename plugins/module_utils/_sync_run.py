@@ -107,10 +107,11 @@ class SyncRun:
     def _wait(self, started, wait_timeout, poll_interval, cancel_on_timeout, fail_on_error):
         deadline = self.clock() + wait_timeout
         interval = min(FIRST_POLL_S, poll_interval)
-        progress, failures = None, 0
+        progress, seen, failures = None, None, 0
         while True:
             try:
                 progress, running = self._poll()
+                seen = progress if running and progress.phase != "not_processing" else seen
                 failures = 0
             except (WsusConnectionError, WsusHTTPError, WsusTimeoutError) as exc:
                 failures += 1
@@ -121,10 +122,10 @@ class SyncRun:
             if not running:
                 break
             if self.clock() >= deadline:
-                return self._timed_out(started, progress, wait_timeout, cancel_on_timeout)
+                return self._timed_out(started, seen or progress, wait_timeout, cancel_on_timeout)
             self.sleep(max(0.0, min(interval, deadline - self.clock())))
             interval = min(interval * POLL_GROWTH, poll_interval)
-        return self._finished(started, fail_on_error)
+        return self._finished(started, fail_on_error, progress, seen)
 
     def _poll(self):
         """One status request while a phase runs; a second only when the phase says idle."""
@@ -156,10 +157,12 @@ class SyncRun:
                         "check the server's connection to its update source" % (_human(wait_timeout), reached, left),
                         outcome)
 
-    def _finished(self, started, fail_on_error):
-        status = read_sync_status(self.client)
+    def _finished(self, started, fail_on_error, idle_progress, last_seen):
+        # The last poll already read the state (idle) and the progress: only the events are new.
+        status = read_sync_status(self.client, state=0, progress=idle_progress)
+        shown = progress_dict(last_seen) if last_seen else status["progress"]
         outcome = self._outcome(changed=started, started=started, result=status["result"], sync=status["sync"],
-                                progress=status["progress"])
+                                progress=shown)
         self.report("%s: synchronization %s" % (self.label, status["result"]))
         if status["result"] in ("failed", "canceled") and fail_on_error:
             raise SyncError("the synchronization %s: %s" % (

@@ -61,10 +61,10 @@ def _sync_dict(start, end):
     }
 
 
-def read_sync_status(client):
-    """{result, sync, progress, state} with three calls: state, progress, event history."""
-    state = client.get_subscription_state()
-    progress = client.get_sync_progress()
+def read_sync_status(client, state=None, progress=None):
+    """{result, sync, progress, state}: state, progress and the event history, each read unless given."""
+    state = client.get_subscription_state() if state is None else state
+    progress = client.get_sync_progress() if progress is None else progress
     events = [event for event in client.get_sync_events() if event.get("EventId") in SYNC_EVENTS]
     result, sync = summarize_events(events, running=state != 0)
     return {"result": result, "sync": sync, "progress": progress_dict(progress), "state": state}

@@ -153,9 +153,9 @@ ARGSPEC = dict(
 )
 
 
-def run_sync(client, params, check_mode, report=None):
+def run_sync(client, params, check_mode, report=None, label=None):
     """Shared by the module and the action plugin: returns the result or raises SyncError/WsusError."""
-    run = SyncRun(client, params["server"], check_mode=check_mode, report=report)
+    run = SyncRun(client, label or params["server"], check_mode=check_mode, report=report)
     max_age = parse_duration(params["max_age"], "max_age") if params.get("max_age") else None
     return run.run(state=params["state"], mode=params["mode"], max_age=max_age,
                    wait_timeout=parse_duration(params["wait_timeout"], "wait_timeout"),
