@@ -10,7 +10,7 @@ ROOT := $(CURDIR)
 COLLECTIONS := $(VENV)/collections
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt emulator/pyproject.toml 2>/dev/null | md5sum | cut -c1-12)
 
-.PHONY: venv test unit emulator clean
+.PHONY: venv test pytest quality molecule demo bench emulator clean
 
 $(STAMP):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,25 @@ $(STAMP):
 venv: $(STAMP)
 
 ## make test: everything CI checks
-test: venv
+test: pytest quality molecule
+
+pytest: venv
 	$(PY) -m pytest
+
+## ansible-test sanity, ansible-lint (production), yamllint, galaxy build + install + a run from the tarball
+quality: venv
+	@if [ -f scripts/quality.sh ]; then VENV=$(VENV) bash scripts/quality.sh; fi
+
+molecule: venv
+	@if [ -f scripts/molecule.sh ]; then VENV=$(VENV) bash scripts/molecule.sh; fi
+
+## make demo: start the embedded emulator, converge the example inventory twice, stop it
+demo: venv
+	VENV=$(VENV) bash scripts/demo.sh
+
+## make bench: benchmarks/results.json and a table
+bench: venv
+	VENV=$(VENV) bash scripts/bench.sh
 
 ## make emulator: a WSUS emulator in the foreground on http://127.0.0.1:8530 (Ctrl-C stops it)
 emulator: venv
