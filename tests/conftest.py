@@ -8,8 +8,7 @@ import tempfile
 
 import pytest
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REFERENCE = os.path.join(os.path.dirname(REPO), "shared", "reference")
+from support.paths import REPO  # noqa: E402  (tests/ is on sys.path: pytest puts it there)
 
 
 def _collections_path():

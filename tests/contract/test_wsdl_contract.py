@@ -16,7 +16,7 @@ from ansible_collections.ops.wsus.plugins.module_utils._wsusar import soap
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.client import WsusClient
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.operations import NAMESPACE, OPERATIONS, soap_action
 
-from conftest import REFERENCE
+from support.paths import REFERENCE
 from support import wsdl_contract
 
 WSDL = wsdl_contract.live_wsdl_path(REFERENCE)

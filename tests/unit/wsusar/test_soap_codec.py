@@ -14,7 +14,7 @@ from ansible_collections.ops.wsus.plugins.module_utils._wsusar.errors import Wsu
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.operations import (
     CONFIGURATION_FIELD_ORDER, NAMESPACE, OPERATIONS, soap_action)
 
-from conftest import REFERENCE
+from support.paths import REFERENCE
 
 UTC = datetime.timezone.utc
 T = "{%s}" % NAMESPACE
