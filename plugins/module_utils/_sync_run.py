@@ -116,7 +116,9 @@ class SyncRun:
             except (WsusConnectionError, WsusHTTPError, WsusTimeoutError) as exc:
                 failures += 1
                 if failures > TRANSIENT_POLL_FAILURES:
-                    raise
+                    # A SyncError, not the bare transport error: the task may have started the
+                    # synchronization, and changed/started/progress must say so.
+                    raise self._lost(started, seen or progress, failures, exc) from None
                 self.report("%s: status request failed (%s); retrying" % (self.label, exc))
                 running = True
             if not running:
@@ -156,6 +158,12 @@ class SyncRun:
         raise SyncError("the synchronization did not finish within %s (reached %s); %s. Raise wait_timeout, or "
                         "check the server's connection to its update source" % (_human(wait_timeout), reached, left),
                         outcome)
+
+    def _lost(self, started, progress, failures, exc):
+        shown = progress_dict(progress) if progress else None
+        outcome = self._outcome(changed=started, started=started, result="unknown", sync=None, progress=shown)
+        return SyncError("%d status requests in a row failed (last: %s); the synchronization may still be running"
+                         % (failures, exc), outcome)
 
     def _finished(self, started, fail_on_error, idle_progress, last_seen):
         # The last poll already read the state (idle) and the progress: only the events are new.

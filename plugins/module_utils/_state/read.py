@@ -67,8 +67,9 @@ def read_proxy(config):
 
 def read_storage(config):
     storage = {"local": not config.get_bool("HostOnMu")}
-    for key, field in STORAGE_FIELDS.items():
-        storage[key] = bool(config.get_bool(field))
+    if storage["local"]:  # the download options mean nothing (and may not be declared) without local files
+        for key, field in STORAGE_FIELDS.items():
+            storage[key] = bool(config.get_bool(field))
     return storage
 
 

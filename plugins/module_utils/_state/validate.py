@@ -42,13 +42,11 @@ import traceback
 from typing import NamedTuple, Optional
 
 try:
-    import jsonschema
     from jsonschema import Draft202012Validator
     from jsonschema.validators import extend as _extend_validator
 except ImportError:  # pragma: no cover - exercised via HAS_JSONSCHEMA in tests
     HAS_JSONSCHEMA = False
     JSONSCHEMA_IMPORT_ERROR = traceback.format_exc()
-    jsonschema = None
     Draft202012Validator = None
     _extend_validator = None
 else:
@@ -386,7 +384,9 @@ def _hints(value, schema, parts):
         last == "time" or schema.get("pattern") == _TIME_PATTERN
     ):
         text = 'write the time as a quoted string "HH:MM", such as time: "03:00"'
-        if isinstance(value, int) and 0 <= value < 100 * 60:
+        if isinstance(value, int):
+            text = "YAML 1.1 reads unquoted times such as 10:30 as base-60 numbers; " + text
+        if isinstance(value, int) and 0 <= value < 25 * 60:  # beyond 24:59 it may have been H:MM:SS
             hours, minutes = divmod(value, 60)
             text = "YAML 1.1 reads an unquoted %d:%02d as the number %d; " % (hours, minutes, value)
             if hours < 24:
@@ -490,7 +490,7 @@ def _convert(validator, error, root_schema):
             if isinstance(key, bool):
                 base = "unknown key %s; YAML reads an unquoted yes/no/on/off key as a boolean" % json.dumps(key)
             else:
-                base = "unknown key %s" % _quote(key if isinstance(key, str) else repr(key))
+                base = "unknown key %s" % (_quote(key) if isinstance(key, str) else repr(key))
             guess = _suggest(key, allowed) if isinstance(key, str) else None
             if guess:
                 base += "; did you mean %s?" % _quote(guess)

@@ -1,0 +1,407 @@
+"""HTTP front end: one EmulatedServer per port (own state, request log and fault rules).
+
+Request flow on ``/ApiRemoting30/WebService.asmx``:
+authentication (per connection) -> role (403 without one) -> fault rules -> SOAP processing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import ssl
+import sys
+import threading
+import time
+import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Dict, List, Optional, Tuple
+from urllib.parse import urlsplit
+
+from . import control, faults
+from .auth import ConnectionAuth, UserTable
+from .catalog import Catalog
+from .operations import ROLE_NAMES, ROLE_NONE, Caller, Service
+from .schema import MONITORABLE_NS, MONITORABLE_OPERATIONS, OPERATIONS, TNS, WSDL_OPERATIONS, Schema
+from .soap import Envelope, Reader, Writer, check_soap_action, fault_response, parse_envelope
+from .state import ServerState
+
+ENDPOINT = "/ApiRemoting30/WebService.asmx"
+MAX_BODY = 16 * 1024 * 1024
+
+
+def _html(status: int, title: str, text: str) -> bytes:
+    return ("<!DOCTYPE html><html><head><title>%d - %s</title></head><body><h1>%d - %s</h1><p>%s</p></body>"
+            "</html>" % (status, title, status, title, text)).encode("utf-8")
+
+
+class EmulatedServer:
+    """One emulated WSUS server bound to one port."""
+
+    def __init__(self, host: str, port: int, catalog: Catalog, schema: Schema, users: UserTable, *,
+                 sync_seconds: float = 5.0, latency_ms: float = 0.0, state_dir: Optional[str] = None,
+                 control_api: bool = False, ssl_context: Optional[ssl.SSLContext] = None, channel_bindings=None,
+                 verbose: bool = False):
+        self.catalog = catalog
+        self.schema = schema
+        self.users = users
+        self.latency = max(0.0, float(latency_ms)) / 1000.0
+        self.control_api = control_api
+        self.ssl_context = ssl_context
+        self.channel_bindings = channel_bindings
+        self.verbose = verbose
+        self.httpd = WsusHTTPServer((host, port), Handler, self)
+        self.port = self.httpd.server_address[1]
+        path = os.path.join(state_dir, "server-%d.json" % self.port) if state_dir else None
+        self.state = ServerState(catalog, schema, sync_seconds, path)
+        self.service = Service(self.state)
+        self.reader = Reader(schema)
+        self._log_lock = threading.Lock()
+        self.request_log: List[Dict] = []
+        self.rules: List[Dict] = []
+        self.thread: Optional[threading.Thread] = None
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.ssl_context else "http"
+
+    def url(self, host: str) -> str:
+        shown = "[%s]" % host if ":" in host else host
+        return "%s://%s:%d%s" % (self.scheme, shown, self.port, ENDPOINT)
+
+    # ------------------------------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2},
+                                       name="wsus-emulator-%d" % self.port, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    # ------------------------------------------------------------------------------------ log & rules
+    def log(self, operation: Optional[str], user: Optional[str], status: Optional[int]) -> None:
+        with self._log_lock:
+            self.request_log.append({"operation": operation, "user": user, "http_status": status})
+
+    def request_log_copy(self) -> List[Dict]:
+        with self._log_lock:
+            return [dict(entry) for entry in self.request_log]
+
+    def clear_request_log(self) -> None:
+        with self._log_lock:
+            self.request_log = []
+
+    def add_rules(self, rules: List[Dict]) -> None:
+        with self._log_lock:
+            for rule in rules:
+                if "next_sync_result" in rule:
+                    with self.state.lock:
+                        self.state.pending_results.append(dict(rule["next_sync_result"], count=rule["count"]))
+                else:
+                    self.rules.append(dict(rule))
+
+    def rules_copy(self) -> List[Dict]:
+        with self._log_lock:
+            result = [dict(rule) for rule in self.rules]
+        with self.state.lock:
+            for pending in self.state.pending_results:
+                result.append({"operation": "any", "count": pending["count"],
+                               "next_sync_result": {"result": pending["result"],
+                                                    "error_text": pending.get("error_text")}})
+        return result
+
+    def clear_rules(self) -> None:
+        with self._log_lock:
+            self.rules = []
+        with self.state.lock:
+            self.state.pending_results = []
+
+    def take_rule(self, operation: Optional[str]) -> Optional[Dict]:
+        with self._log_lock:
+            for rule in self.rules:
+                if rule["operation"] in ("any", "*") or rule["operation"] == operation:
+                    rule["count"] -= 1
+                    if rule["count"] <= 0:
+                        self.rules.remove(rule)
+                    return dict(rule)
+        return None
+
+    def reset(self) -> None:
+        with self.state.lock:
+            self.state.factory_reset()
+            self.state.save()
+        with self._log_lock:
+            self.request_log = []
+            self.rules = []
+
+    def snapshot(self) -> Dict:
+        with self.state.lock:
+            view = {"port": self.port, "url_scheme": self.scheme}
+            view.update(self.state.snapshot())
+            return view
+
+    # ------------------------------------------------------------------------------------ SOAP
+    def parse(self, body: bytes) -> Tuple[Optional[Envelope], Optional[faults.SoapFault]]:
+        try:
+            return parse_envelope(body), None
+        except faults.SoapFault as fault:
+            return None, fault
+
+    def process(self, envelope: Optional[Envelope], parse_fault: Optional[faults.SoapFault],
+                soap_action: Optional[str], caller: Caller) -> Tuple[int, bytes]:
+        try:
+            if parse_fault is not None:
+                raise parse_fault
+            check_soap_action(soap_action, envelope)
+            name, namespace = envelope.operation, envelope.namespace
+            if namespace == TNS and name in OPERATIONS:
+                operation = OPERATIONS[name]
+                params = self.reader.read_operation(envelope.body_element, operation)
+                with self.state.lock:
+                    result = self.service.call(name, params, caller)
+                return 200, Writer(self.schema).response(operation, result)
+            if (namespace == TNS and name in WSDL_OPERATIONS) or (
+                    namespace == MONITORABLE_NS and name in MONITORABLE_OPERATIONS):
+                raise faults.not_implemented(name)
+            raise faults.ProtocolError(
+                "Client", "Server did not recognize the value of the request element: <%s xmlns='%s'> is not an "
+                          "operation of the ApiRemoting web service." % (name, namespace))
+        except faults.SoapFault as fault:
+            return 500, fault_response(fault)
+        except Exception as error:  # an emulator bug: still answer like ASMX would
+            traceback.print_exc(file=sys.stderr)
+            return 500, fault_response(faults.ApplicationError("System.Exception",
+                                                               "internal WSUS emulator error: %r" % (error,)))
+
+
+class WsusHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # do not wait for idle keep-alive connections when stopping
+    allow_reuse_address = True
+    request_queue_size = 64
+
+    def __init__(self, address, handler, app: EmulatedServer):
+        self.app = app
+        super().__init__(address, handler)
+
+    def get_request(self):
+        sock, address = self.socket.accept()
+        if self.app.ssl_context is not None:
+            sock = self.app.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, address
+
+    def handle_error(self, request, client_address):
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, ssl.SSLError, socket.timeout, OSError)):
+            if self.app.verbose:
+                sys.stderr.write("[%d] connection error from %s: %r\n" % (self.app.port, client_address, error))
+            return
+        super().handle_error(request, client_address)  # an emulator bug: print the traceback to stderr
+
+
+class _Drop(Exception):
+    pass
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # Status line and headers go out in separate writes: without TCP_NODELAY every answer waits
+    # for the client's delayed ACK (about 40 ms), which would dominate every measurement.
+    disable_nagle_algorithm = True
+    server_version = "Microsoft-IIS/10.0"
+    sys_version = ""
+    timeout = 120
+
+    # ------------------------------------------------------------------------------------ plumbing
+    def setup(self):
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(15)
+            self.request.do_handshake()
+        super().setup()
+        self.app: EmulatedServer = self.server.app
+        self.auth = ConnectionAuth(self.app.channel_bindings)
+
+    def version_string(self):
+        return self.server_version
+
+    def log_message(self, format, *args):
+        if self.app.verbose:
+            sys.stderr.write("[%d] %s - %s\n" % (self.app.port, self.address_string(), format % args))
+
+    def _read_body(self) -> Optional[bytes]:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            size = 0
+            while True:
+                line = self.rfile.readline(65537)
+                length = int(line.split(b";")[0].strip() or b"0", 16)
+                if length == 0:
+                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                size += length
+                if size > MAX_BODY:
+                    self._send(413, _html(413, "Request Entity Too Large", "The request is too large."),
+                               "text/html", close=True)
+                    return None
+                chunks.append(self.rfile.read(length))
+                self.rfile.readline(65537)
+            return b"".join(chunks)
+        length = self.headers.get("Content-Length")
+        if length is None:
+            if self.command in ("POST", "PUT", "PATCH"):
+                self._send(411, _html(411, "Length Required", "Content-Length is required."), "text/html",
+                           close=True)
+                return None
+            return b""
+        try:
+            size = int(length)
+        except ValueError:
+            self._send(400, _html(400, "Bad Request", "Invalid Content-Length."), "text/html", close=True)
+            return None
+        if size > MAX_BODY or size < 0:
+            self._send(413, _html(413, "Request Entity Too Large", "The request is too large."), "text/html",
+                       close=True)
+            return None
+        return self.rfile.read(size) if size else b""
+
+    def _send(self, status: int, body: bytes, content_type: str = "text/xml; charset=utf-8",
+              headers: Tuple[Tuple[str, str], ...] = (), close: bool = False, delay: bool = False) -> None:
+        if delay and self.app.latency:
+            time.sleep(self.app.latency)
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        if body or status not in (204, 304):
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _challenge_headers(self) -> Tuple[Tuple[str, str], ...]:
+        return (("WWW-Authenticate", "Negotiate"), ("WWW-Authenticate", "NTLM"))
+
+    # ------------------------------------------------------------------------------------ methods
+    def do_POST(self):
+        self._route()
+
+    def do_GET(self):
+        self._route()
+
+    def do_DELETE(self):
+        self._route()
+
+    def do_PUT(self):
+        self._route()
+
+    def do_HEAD(self):
+        self._route()
+
+    def _route(self):
+        body = self._read_body()
+        if body is None:
+            return
+        path = urlsplit(self.path).path
+        if path == "/_emulator" or path.startswith("/_emulator/"):
+            if not self.app.control_api:
+                self._send(404, _html(404, "Not Found", "The control API is off (start with --control)."),
+                           "text/html")
+                return
+            status, payload = control.handle(self.app, self.command, path, body)
+            data = b"" if payload is None else json.dumps(payload, indent=1).encode("utf-8")
+            self._send(status, data, "application/json; charset=utf-8")
+            return
+        if path.lower() != ENDPOINT.lower():
+            self._send(404, _html(404, "File or directory not found", "The resource you are looking for might "
+                                  "have been removed or is temporarily unavailable."), "text/html", delay=True)
+            return
+        self._soap(body)
+
+    # ------------------------------------------------------------------------------------ SOAP endpoint
+    def _soap(self, body: bytes) -> None:
+        app = self.app
+        authorization = self.headers.get("Authorization")
+        final_token = None
+        if authorization is not None:
+            outcome = self.auth.step(authorization)
+            if outcome.status == "continue":
+                self._send(401, _html(401, "Unauthorized", "Access is denied due to invalid credentials."),
+                           "text/html", headers=(("WWW-Authenticate", outcome.header()),), delay=True)
+                return
+            if outcome.status == "failed":
+                envelope, _ = app.parse(body)
+                app.log(envelope.operation if envelope else None, None, 401)
+                if app.verbose:
+                    sys.stderr.write("[%d] authentication failed: %s\n" % (app.port, outcome.reason))
+                self._send(401, _html(401, "Unauthorized", "Access is denied due to invalid credentials."),
+                           "text/html", headers=self._challenge_headers(), close=True, delay=True)
+                return
+            final_token = outcome.header()
+        elif not self.auth.authenticated:
+            # The anonymous first request of a handshake: not logged.
+            self._send(401, _html(401, "Unauthorized", "Access is denied due to invalid credentials."),
+                       "text/html", headers=self._challenge_headers(), delay=True)
+            return
+        user = app.users.find(self.auth.principal)
+        principal = user.principal if user else self.auth.principal
+        role = ROLE_NAMES[user.role] if user else ROLE_NONE
+        extra: Tuple[Tuple[str, str], ...] = (("WWW-Authenticate", final_token),) if final_token else ()
+        extra += (("X-Powered-By", "ASP.NET"),)
+
+        envelope, parse_fault = app.parse(body)
+        operation = envelope.operation if envelope else None
+        if self.command != "POST":
+            app.log(operation, principal, 405)
+            self._send(405, _html(405, "Method Not Allowed", "The web service accepts SOAP requests by POST "
+                                  "(the emulator does not serve ?WSDL)."), "text/html",
+                       headers=extra + (("Allow", "POST"),), delay=True)
+            return
+        if role == ROLE_NONE:
+            app.log(operation, principal, 403)
+            self._send(403, _html(403, "Forbidden", "%s is not a member of WSUS Administrators or WSUS Reporters."
+                                  % principal), "text/html", headers=extra, delay=True)
+            return
+        content_type = (self.headers.get("Content-Type") or "text/xml").split(";")[0].strip().lower()
+        if content_type != "text/xml":
+            app.log(operation, principal, 415)
+            self._send(415, _html(415, "Unsupported Media Type", "SOAP 1.1 requests use Content-Type text/xml."),
+                       "text/html", headers=extra, delay=True)
+            return
+
+        rule = app.take_rule(operation)
+        if rule is not None:
+            if rule.get("delay_ms"):
+                time.sleep(rule["delay_ms"] / 1000.0)
+            if rule.get("drop_connection"):
+                app.log(operation, principal, None)
+                self.close_connection = True
+                try:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                return
+            if rule.get("http_status"):
+                status = rule["http_status"]
+                app.log(operation, principal, status)
+                self._send(status, _html(status, "Injected error", "HTTP %d injected by the WSUS emulator." % status),
+                           "text/html", headers=extra, delay=True)
+                return
+            if rule.get("soap_fault"):
+                spec = rule["soap_fault"]
+                if spec.get("code") == "Client":
+                    fault = faults.RequestError(spec["message"], 1, 1, spec["type"])
+                else:
+                    fault = faults.ApplicationError(spec["type"], spec["message"])
+                app.log(operation, principal, 500)
+                self._send(500, fault_response(fault), headers=extra, delay=True)
+                return
+
+        status, payload = app.process(envelope, parse_fault, self.headers.get("SOAPAction"),
+                                      Caller(principal, role))
+        app.log(operation, principal, status)
+        self._send(status, payload, headers=extra + (("Cache-Control", "private, max-age=0"),), delay=True)
