@@ -334,7 +334,7 @@ class Handler(BaseHTTPRequestHandler):
                            "text/html", headers=(("WWW-Authenticate", outcome.header()),), delay=True)
                 return
             if outcome.status == "failed":
-                envelope, _ = app.parse(body)
+                envelope, dummy = app.parse(body)
                 app.log(envelope.operation if envelope else None, None, 401)
                 if app.verbose:
                     sys.stderr.write("[%d] authentication failed: %s\n" % (app.port, outcome.reason))

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import Emulator
+from emuproc import Emulator
 from wsusclient import get_configuration, scalar, set_configuration, subscription, subscription_xml
 
 SECURITY = "0fa1201d-4330-4fa8-8ae9-b877473b6441"
@@ -240,6 +240,16 @@ def test_clean_stop(signum):
     os.kill(emulator.pid, signum)
     assert emulator.process.wait(10) == 0
     emulator.stop()
+
+
+def test_stop_is_quick_with_open_connections():
+    emulator = Emulator(["--control"])
+    client = emulator.client()
+    scalar(client, "GetServerVersion")  # an authenticated keep-alive connection stays open
+    started = time.time()
+    assert emulator.stop() == 0
+    assert time.time() - started < 3
+    client.close()
 
 
 def test_bad_users_file_fails_to_start(tmp_path):

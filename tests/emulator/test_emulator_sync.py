@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from wsusclient import (TNS, events, get_configuration, rows, scalar, set_configuration, subscription,
+from wsusclient import (events, get_configuration, rows, scalar, set_configuration, subscription,
                         subscription_xml)
 
 EVENT_ORDER = ["EventInstanceId", "EventId", "NamespaceId", "SourceId", "TimeAtTarget", "TimeAtServer", "StateId",

@@ -54,6 +54,12 @@ def test_user_name_is_case_insensitive(emu):
     assert emu.requests()[-1]["user"] == "WSUS\\admin"
 
 
+def test_upn_logon_maps_to_the_account(emu):
+    client = emu.client("admin@WSUS")
+    assert scalar(client, "GetCurrentUserRole") == "2"
+    assert emu.requests()[-1]["user"] == "WSUS\\admin"
+
+
 def test_wrong_password_is_401_and_closes(emu):
     client = emu.client(password="wrong")
     response = client.call("GetServerVersion")
@@ -157,3 +163,43 @@ def test_plain_http_client_cannot_talk_to_tls(tls_emu):
     client = Client("http://127.0.0.1:%d/ApiRemoting30/WebService.asmx" % tls_emu.port, timeout=5)
     with pytest.raises((ConnectionError, http.client.HTTPException, OSError)):
         client.call("GetServerVersion")
+
+
+def test_tls_with_given_certificate(emu_factory, tmp_path):
+    generated = emu_factory("--tls", "--state-dir", str(tmp_path))
+    tls_dir = tmp_path / "tls"
+    assert generated.ca_path == str(tls_dir / "ca.pem")
+    again = emu_factory("--tls", "--state-dir", str(tmp_path))
+    assert again.ca_path == generated.ca_path  # the CA in the state dir is reused
+    given = emu_factory("--tls-cert", str(tls_dir / "server.pem"), "--tls-key", str(tls_dir / "server-key.pem"))
+    assert given.ca_path is None and given.url.startswith("https://")
+    client = given.client(ca_path=str(tls_dir / "ca.pem"))
+    assert scalar(client, "GetCurrentUserRole") == "2"
+    assert given.client(ca_path=str(tls_dir / "ca.pem"), bindings="wrong").call("GetServerVersion").status == 401
+
+
+def test_concurrent_connections(emu):
+    import threading
+
+    errors = []
+
+    def worker(user):
+        try:
+            client = emu.client(user)
+            for _ in range(5):
+                scalar(client, "GetCurrentUserRole")
+                client.ok("GetSubscription")
+            assert client.handshakes == 1
+            client.close()
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=("WSUS\\admin" if i % 2 else "WSUS\\reporter",))
+               for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    log = emu.requests()
+    assert len(log) == 80 and all(entry["http_status"] == 200 for entry in log)

@@ -1,0 +1,151 @@
+"""Command line: start one or more emulated WSUS servers and print one JSON line describing them."""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+from typing import List, Optional
+
+from . import __version__
+from .auth import UserTable, UsersError, channel_bindings_for, default_users, install_user_file, load_users
+from .catalog import Catalog, CatalogError
+from .schema import PROFILES, Schema
+from .server import EmulatedServer
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wsus-emulator",
+        description="A WSUS server emulator: the [MS-WSUSAR] ApiRemoting30 SOAP service with NTLM/Negotiate "
+                    "authentication, simulated synchronizations and a JSON control API.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8530,
+                        help="first port (default 8530); 0 picks a free port for every server")
+    parser.add_argument("--servers", type=int, default=1, metavar="N",
+                        help="N independent servers on consecutive ports, each with its own state (default 1)")
+    parser.add_argument("--tls", action="store_true",
+                        help="serve HTTPS with a generated CA and server certificate (printed as ca_path)")
+    parser.add_argument("--tls-cert", metavar="PEM", help="server certificate (chain) to use; implies --tls")
+    parser.add_argument("--tls-key", metavar="PEM", help="private key of --tls-cert (if not inside it)")
+    parser.add_argument("--users", metavar="FILE",
+                        help="replace the built-in users; lines DOMAIN\\user:password:role "
+                             "(role administrator|reporter|none)")
+    parser.add_argument("--profile", choices=PROFILES, default="ws2022",
+                        help="ConfigurationTableRow shape: ws2022 (121 fields, default) or spec (119)")
+    parser.add_argument("--sync-seconds", type=float, default=5.0, metavar="S",
+                        help="duration of a simulated synchronization (default 5)")
+    parser.add_argument("--latency-ms", type=float, default=0.0, metavar="MS",
+                        help="delay every answer of the SOAP endpoint by MS milliseconds")
+    parser.add_argument("--state-dir", metavar="DIR",
+                        help="persist each server's state as DIR/server-<port>.json across restarts")
+    parser.add_argument("--control", action="store_true", help="enable the /_emulator/ control API")
+    parser.add_argument("--catalog-dir", metavar="DIR",
+                        help="read categories.json, classifications.json and languages.json from DIR "
+                             "(files missing there come from the packaged data)")
+    parser.add_argument("--verbose", "-v", action="store_true", help="log requests and errors to stderr")
+    parser.add_argument("--version", action="version", version="wsus-emulator " + __version__)
+    return parser
+
+
+def _tls_files(args, parser) -> tuple:
+    """(cert_path, key_path, ca_path or None)"""
+    if args.tls_cert:
+        return args.tls_cert, args.tls_key, None
+    if args.tls_key:
+        parser.error("--tls-key needs --tls-cert")
+    from . import tlsutil
+
+    if args.state_dir:
+        directory = os.path.join(args.state_dir, "tls")
+        paths = [os.path.join(directory, name) for name in ("ca.pem", "server.pem", "server-key.pem")]
+        if all(os.path.isfile(path) for path in paths):
+            return paths[1], paths[2], paths[0]
+    else:
+        directory = tempfile.mkdtemp(prefix="wsus-emulator-tls-")
+        atexit.register(shutil.rmtree, directory, True)
+    ca_path, cert_path, key_path = tlsutil.generate(directory, args.host)
+    return cert_path, key_path, ca_path
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.servers < 1:
+        parser.error("--servers must be at least 1")
+    if args.port < 0 or args.port + args.servers - 1 > 65535:
+        parser.error("--port out of range")
+    if args.sync_seconds <= 0:
+        parser.error("--sync-seconds must be > 0")
+    try:
+        users = load_users(args.users) if args.users else default_users()
+        catalog = Catalog(args.catalog_dir)
+        schema = Schema(args.profile)
+    except (UsersError, CatalogError, OSError, ValueError) as error:
+        sys.stderr.write("wsus-emulator: %s\n" % error)
+        return 2
+    install_user_file(users)
+    table = UserTable(users)
+
+    ssl_context = bindings = None
+    ca_path = None
+    if args.tls or args.tls_cert:
+        from . import tlsutil
+
+        try:
+            cert_path, key_path, ca_path = _tls_files(args, parser)
+            ssl_context = tlsutil.server_context(cert_path, key_path)
+            bindings = channel_bindings_for(tlsutil.leaf_certificate_der(cert_path))
+        except (OSError, ValueError) as error:
+            sys.stderr.write("wsus-emulator: TLS: %s\n" % error)
+            return 2
+    if args.state_dir:
+        os.makedirs(args.state_dir, exist_ok=True)
+
+    servers: List[EmulatedServer] = []
+    try:
+        for index in range(args.servers):
+            port = 0 if args.port == 0 else args.port + index
+            servers.append(EmulatedServer(
+                args.host, port, catalog, schema, table, sync_seconds=args.sync_seconds,
+                latency_ms=args.latency_ms, state_dir=args.state_dir, control_api=args.control,
+                ssl_context=ssl_context, channel_bindings=bindings, verbose=args.verbose))
+    except (OSError, ValueError) as error:
+        for server in servers:
+            server.httpd.server_close()
+        sys.stderr.write("wsus-emulator: cannot start: %s\n" % error)
+        return 2
+
+    stop = threading.Event()
+
+    def on_signal(signum, frame):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    for server in servers:
+        server.start()
+    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "") else ("::1" if args.host == "::" else args.host)
+    sys.stdout.write(json.dumps({
+        "pid": os.getpid(),
+        "urls": [server.url(shown_host) for server in servers],
+        "ports": [server.port for server in servers],
+        "ca_path": os.path.abspath(ca_path) if ca_path else None,
+        "control": bool(args.control),
+    }) + "\n")
+    sys.stdout.flush()
+    while not stop.wait(0.5):
+        pass
+    for server in servers:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

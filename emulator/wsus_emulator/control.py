@@ -1,0 +1,120 @@
+"""The JSON control API (``--control``), per server port, without authentication.
+
+    GET    /_emulator/requests   -> [{"operation", "user", "http_status"}, ...] in arrival order
+    DELETE /_emulator/requests   -> clears the log
+    GET    /_emulator/faults     -> {"rules": [...]} the active rules
+    POST   /_emulator/faults     -> adds rules (a list, or {"rules": [...]}); returns {"rules": [...]}
+    DELETE /_emulator/faults     -> removes every rule
+    GET    /_emulator/state      -> the server's whole state
+    POST   /_emulator/reset      -> factory state, empty log, no rules
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Dict, List, Optional, Tuple
+
+from . import sync
+
+ACTIONS = ("http_status", "soap_fault", "drop_connection", "next_sync_result")
+KEYS = set(ACTIONS) | {"operation", "count", "delay_ms"}
+
+
+class RuleError(ValueError):
+    pass
+
+
+def parse_rules(payload) -> List[Dict]:
+    if isinstance(payload, dict) and "rules" in payload:
+        payload = payload["rules"]
+    if isinstance(payload, dict):
+        payload = [payload]
+    if not isinstance(payload, list):
+        raise RuleError("expected a JSON list of rules or {\"rules\": [...]}")
+    rules = []
+    for position, raw in enumerate(payload):
+        where = "rule %d" % position
+        if not isinstance(raw, dict):
+            raise RuleError("%s: expected an object" % where)
+        unknown = sorted(set(raw) - KEYS)
+        if unknown:
+            raise RuleError("%s: unknown key(s) %s (allowed: %s)" % (where, ", ".join(unknown), ", ".join(sorted(KEYS))))
+        actions = [key for key in ACTIONS if key in raw and raw[key] not in (None, False)]
+        if len(actions) > 1:
+            raise RuleError("%s: give only one of %s" % (where, ", ".join(ACTIONS)))
+        if not actions and "delay_ms" not in raw:
+            raise RuleError("%s: give one of %s or delay_ms" % (where, ", ".join(ACTIONS)))
+        rule: Dict = {"operation": str(raw.get("operation") or "any")}
+        count = raw.get("count", 1)
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise RuleError("%s: count must be a positive integer" % where)
+        rule["count"] = count
+        if "delay_ms" in raw:
+            delay = raw["delay_ms"]
+            if not isinstance(delay, (int, float)) or isinstance(delay, bool) or delay < 0:
+                raise RuleError("%s: delay_ms must be a number >= 0" % where)
+            rule["delay_ms"] = delay
+        if actions:
+            action = actions[0]
+            value = raw[action]
+            if action == "http_status":
+                if not isinstance(value, int) or isinstance(value, bool) or not 100 <= value <= 599:
+                    raise RuleError("%s: http_status must be an HTTP status code" % where)
+            elif action == "soap_fault":
+                if not isinstance(value, dict) or not value.get("type"):
+                    raise RuleError("%s: soap_fault must be {\"type\": ..., \"message\": ...}" % where)
+                value = {"type": str(value["type"]), "message": str(value.get("message") or ""),
+                         "code": str(value.get("code") or "Server")}
+                if value["code"] not in ("Server", "Client"):
+                    raise RuleError("%s: soap_fault code must be Server or Client" % where)
+            elif action == "drop_connection":
+                if value is not True:
+                    raise RuleError("%s: drop_connection must be true" % where)
+            elif action == "next_sync_result":
+                if not isinstance(value, dict) or value.get("result") not in sync.RESULTS:
+                    raise RuleError("%s: next_sync_result must be {\"result\": %s, \"error_text\": ...}"
+                                    % (where, "|".join(sync.RESULTS)))
+                value = {"result": value["result"], "error_text": value.get("error_text")}
+            rule[action] = value
+        rules.append(rule)
+    return rules
+
+
+def handle(app, method: str, path: str, body: bytes) -> Tuple[int, Optional[object]]:
+    """Returns (HTTP status, JSON-able body or None)."""
+    route = path[len("/_emulator"):].strip("/")
+    payload = None
+    if body:
+        try:
+            payload = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as error:
+            return 400, {"error": "invalid JSON: %s" % error}
+    if route == "requests":
+        if method == "GET":
+            return 200, app.request_log_copy()
+        if method == "DELETE":
+            app.clear_request_log()
+            return 200, []
+    elif route == "faults":
+        if method == "GET":
+            return 200, {"rules": app.rules_copy()}
+        if method == "POST":
+            try:
+                rules = parse_rules(payload)
+            except RuleError as error:
+                return 400, {"error": str(error)}
+            app.add_rules(rules)
+            return 200, {"rules": app.rules_copy()}
+        if method == "DELETE":
+            app.clear_rules()
+            return 200, {"rules": []}
+    elif route == "state":
+        if method == "GET":
+            return 200, app.snapshot()
+    elif route == "reset":
+        if method == "POST":
+            app.reset()
+            return 200, app.snapshot()
+    else:
+        return 404, {"error": "unknown control endpoint %s" % path}
+    return 405, {"error": "%s is not allowed on %s" % (method, path)}

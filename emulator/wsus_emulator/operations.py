@@ -1,0 +1,192 @@
+"""The implemented [MS-WSUSAR] operations: request parameters in, result values (for soap.Writer) out."""
+
+from __future__ import annotations
+
+from typing import Callable, Dict, List, Optional
+
+from . import faults
+from .catalog import Item
+from .schema import OPERATIONS
+from .soap import Guid, parse_datetime
+from .state import ServerState
+
+ROLE_NONE = 0
+ROLE_REPORTER = 1
+ROLE_ADMINISTRATOR = 2
+ROLE_NAMES = {"none": ROLE_NONE, "reporter": ROLE_REPORTER, "administrator": ROLE_ADMINISTRATOR}
+
+SERVER_VERSION = "10.0.20348.1"
+PROTOCOL_VERSION = "1.20"
+NIL_GUID = "00000000-0000-0000-0000-000000000000"
+
+
+def rows(values: List[list]) -> Dict:
+    """ArrayOfGenericReadableRow from lists of column values."""
+    return {"GenericReadableRow": [row(value) for value in values]}
+
+
+def row(values: Optional[list]) -> Optional[Dict]:
+    if values is None:
+        return None
+    return {"Values": {"anyType": list(values)}}
+
+
+class Caller:
+    """Who is calling: the authenticated principal and its WSUS role."""
+
+    def __init__(self, principal: str, role: int):
+        self.principal = principal
+        self.role = role
+
+
+class Service:
+    """Runs one operation against a ServerState (the caller holds ``state.lock``)."""
+
+    def __init__(self, state: ServerState):
+        self.state = state
+        self.catalog = state.catalog
+        self.handlers: Dict[str, Callable] = {
+            name: getattr(self, "op_" + name) for name in OPERATIONS
+        }
+
+    def call(self, name: str, params: Dict, caller: Caller):
+        operation = OPERATIONS[name]
+        if operation.write and caller.role < ROLE_ADMINISTRATOR:
+            raise faults.unauthorized(name, caller.principal)
+        self.state.advance()
+        return self.handlers[name](params, caller)
+
+    # ------------------------------------------------------------------------------------ identity
+    def op_GetServerVersion(self, params, caller):
+        return SERVER_VERSION
+
+    def op_GetServerProtocolVersion(self, params, caller):
+        return PROTOCOL_VERSION
+
+    def op_GetCurrentUserRole(self, params, caller):
+        return caller.role
+
+    # ------------------------------------------------------------------------------------ configuration
+    def op_ExecuteSPGetConfiguration(self, params, caller):
+        return {
+            "Configuration": dict(self.state.config),
+            "GroupAuthorization": {"GroupAuthorizationTableRow": []},
+            "Authorization": {"AuthorizationPlugInTableRow": []},
+        }
+
+    def op_ExecuteSPSetConfiguration(self, params, caller):
+        self.state.set_configuration(params.get("row"), params.get("listTrue"), params.get("listFalse"),
+                                     params.get("ussListTrue"), params.get("ussListFalse"),
+                                     params.get("programKeys"))
+
+    def op_HasProxyPassword(self, params, caller):
+        return self.state.proxy_password_sha256 is not None
+
+    def op_SetProxyPassword(self, params, caller):
+        self.state.set_proxy_password(params.get("passwordBytes"))
+
+    def op_ExecuteSPGetAllLanguagesWithEnabledState(self, params, caller):
+        return rows([[language.id, language.short, language.long, self.state.language_enabled(language.id)]
+                     for language in self.catalog.languages])
+
+    # ------------------------------------------------------------------------------------ subscription
+    def op_GetSubscription(self, params, caller):
+        return dict(self.state.subscription)
+
+    def op_SetSubscription(self, params, caller):
+        self.state.set_subscription(params.get("subscription"), params.get("categoryIds"),
+                                    params.get("updateClassificationIds"), params.get("userName"))
+
+    def op_SetSubscriptionFrequency(self, params, caller):
+        self.state.set_frequency(params["numberOfSynchronizationsPerDay"], caller.principal)
+
+    def op_GetSubscriptionNextSynchronizationTime(self, params, caller):
+        return self.state.next_synchronization_time()
+
+    def op_GetSubscriptionCategories(self, params, caller):
+        culture = params.get("preferredCulture")
+        if params["retrieveUpdateClassifications"]:
+            items = [self.catalog.classification(guid) for guid in self.state.classifications]
+        else:
+            items = [self.catalog.category(guid) for guid in self.state.categories]
+        return self._rows([item for item in items if item is not None], culture)
+
+    # ------------------------------------------------------------------------------------ catalog
+    def _rows(self, items: List[Item], culture: Optional[str]) -> Dict:
+        arrival = self.state.created
+        return rows([item.row(culture, arrival) for item in items])
+
+    def op_ExecuteSPGetCategories(self, params, caller):
+        low, high = params["fromSyncDate"], params["toSyncDate"]
+        arrival = self.state.created
+        if not low <= arrival <= high:
+            return rows([])
+        items = self.catalog.classifications if params["retrieveUpdateClassifications"] else self.catalog.categories
+        return self._rows(items, params.get("preferredCulture"))
+
+    def op_ExecuteSPGetTopLevelCategories(self, params, caller):
+        return self._rows(self.catalog.top_level(), params.get("preferredCulture"))
+
+    def op_ExecuteSPGetSubcategories(self, params, caller):
+        return self._rows(self.catalog.subcategories(params["categoryId"]), params.get("preferredCulture"))
+
+    def op_ExecuteSPGetCategoryById(self, params, caller):
+        guid = params["id"]
+        if params["retrieveUpdateClassification"]:
+            item = self.catalog.classification(guid)
+            what = "update classification"
+        else:
+            item = self.catalog.category(guid)
+            what = "update category"
+        if item is None:
+            raise faults.ApplicationError(faults.NOT_FOUND, "The %s %s was not found on this server."
+                                          % (what, guid))
+        return row(item.row(params.get("preferredCulture"), self.state.created))
+
+    # ------------------------------------------------------------------------------------ synchronization
+    def op_GetSubscriptionState(self, params, caller):
+        return self.state.subscription_state()
+
+    def op_GetServerSyncProgress(self, params, caller):
+        phase, total, processed = self.state.sync_progress()
+        return rows([[phase, total, processed]])
+
+    def op_StartSubscriptionManually(self, params, caller):
+        self.state.start_sync(False, caller.principal)
+
+    def op_StartSubscriptionManuallyForCategoryOnly(self, params, caller):
+        self.state.start_sync(True, caller.principal)
+
+    def op_StopSubscription(self, params, caller):
+        self.state.stop_sync()
+
+    def op_ExecuteSPSearchEventHistory(self, params, caller):
+        event_filter = params.get("eventHistoryFilter")
+        if event_filter is None:
+            raise faults.argument_null("eventHistoryFilter")
+        result = []
+        for event in self.state.search_events(event_filter):
+            when = parse_datetime(event["time"])
+            result.append({
+                "EventInstanceId": event["event_instance_id"],
+                "EventId": event["event_id"],
+                "NamespaceId": event["namespace_id"],
+                "SourceId": event["source_id"],
+                "TimeAtTarget": when,
+                "TimeAtServer": when,
+                "StateId": 0,
+                "SeverityId": event["severity_id"],
+                "Win32HResult": event["win32_hresult"],
+                "MessageTemplate": event["message"],
+                "ComputerId": None,
+                "AppName": "WSUS",
+                "MiscData": {"string": []},
+                "ReplacementStrings": {"string": list(event["replacement_strings"])},
+                "UpdateId": NIL_GUID,
+                "RevisionNumber": 0,
+                "DeviceId": None,
+            })
+        return {"EventHistoryTableRow": result}
+
+
+__all__ = ["Caller", "Guid", "ROLE_ADMINISTRATOR", "ROLE_NAMES", "ROLE_NONE", "ROLE_REPORTER", "Service"]

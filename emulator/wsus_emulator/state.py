@@ -1,0 +1,599 @@
+"""The state of one emulated WSUS server: configuration, languages, subscription, synchronization, events.
+
+All methods are called with the state's lock held by the caller (``with state.lock:``).  Times are kept as
+naive UTC datetimes (truncated to milliseconds, like SQL Server datetimes) or, for sync runs, epoch seconds.
+The state is persisted as JSON (atomically) after every change when a path is given.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import hashlib
+import json
+import os
+import tempfile
+import threading
+import time
+import uuid
+from typing import Dict, List, Optional
+
+from . import faults, sync
+from .catalog import Catalog
+from .schema import Schema
+from .soap import AnyValue, MIN_DATETIME, format_datetime, parse_datetime
+
+FORMAT = 1
+DEFAULT_CLASSIFICATIONS = [
+    "e6cf1350-c01b-414d-a61f-263d14d133b4",  # Critical Updates
+    "0fa1201d-4330-4fa8-8ae9-b877473b6441",  # Security Updates
+]
+DEFAULT_LANGUAGES = ["en"]
+SERVER_OWNED_CONFIG = ("configurationChangeNumber", "LastConfigChange", "ServerId")
+REQUEST_FLAGS = ("detectConfigChange", "DetectConfigChange")
+INTEGER_TYPES = ("int", "long", "short", "unsignedByte", "unsignedInt")
+
+
+def utc_from_epoch(epoch: float) -> _dt.datetime:
+    value = _dt.datetime.fromtimestamp(epoch, _dt.timezone.utc).replace(tzinfo=None)
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def epoch_from_utc(value: _dt.datetime) -> float:
+    return value.replace(tzinfo=_dt.timezone.utc).timestamp()
+
+
+def _encode(type_: str, value):
+    if value is None:
+        return None
+    if type_ == "dateTime":
+        return format_datetime(value)
+    if type_ == "base64Binary":
+        return base64.b64encode(value).decode("ascii")
+    return value
+
+
+def _decode(type_: str, value):
+    if value is None:
+        return None
+    if type_ == "dateTime":
+        return parse_datetime(value)
+    if type_ == "base64Binary":
+        return base64.b64decode(value)
+    return value
+
+
+class ServerState:
+    def __init__(self, catalog: Catalog, schema: Schema, sync_seconds: float = 5.0, path: Optional[str] = None,
+                 clock=time.time):
+        self.catalog = catalog
+        self.schema = schema
+        self.sync_seconds = float(sync_seconds)
+        self.path = path
+        self.clock = clock
+        self.lock = threading.RLock()
+        # Not persisted: results forced on the next synchronization runs (control API next_sync_result).
+        self.pending_results: List[Dict] = []
+        self.factory_reset()
+        if path and os.path.isfile(path):
+            self.load(path)
+
+    # ------------------------------------------------------------------------------------ factory state
+    def factory_reset(self) -> None:
+        now = self.clock()
+        created = utc_from_epoch(now)
+        self.created = created
+        self.config: Dict[str, object] = {}
+        for field in self.schema.config_fields:
+            self.config[field.name] = self._default(field.name, field.type, field.default, created)
+        self.enabled_languages = []
+        for short in DEFAULT_LANGUAGES:
+            language = self.catalog.language_by_short(short)
+            if language is not None:
+                self.enabled_languages.append(language.id)
+        self.uss_enabled_languages: List[int] = []
+        self.program_keys: List[Dict] = []
+        self.proxy_password_sha256: Optional[str] = None
+        self.subscription = {
+            "synchronizeAutomaticallyTimeOfDay": 0,
+            "LastModifiedBy": "NT AUTHORITY\\SYSTEM",
+            "LastModifiedTime": created,
+            "LastSynchronizationTime": MIN_DATETIME,
+            "SynchronizeAutomatically": False,
+            "Anchor": None,
+            "DeploymentAnchor": None,
+            "NumberOfSynchronizationsPerDay": 1,
+            "IsCategoryOnly": False,
+        }
+        self.categories: List[str] = []
+        self.classifications = list(DEFAULT_CLASSIFICATIONS)
+        self.current_run: Optional[Dict] = None
+        self.last_run: Optional[Dict] = None
+        self.runs = 0
+        self.events: List[Dict] = []
+        self.event_sequence = 0
+        self.pending_results = []
+
+    @staticmethod
+    def _default(name: str, type_: str, default, created: _dt.datetime):
+        if default == "auto":
+            if type_ == "guid":
+                return str(uuid.uuid4())
+            if type_ == "base64Binary":
+                return os.urandom(32)
+            if type_ == "dateTime":
+                return created
+            raise ValueError("configuration.json: 'auto' is not supported for %s (%s)" % (name, type_))
+        if type_ == "dateTime":
+            return parse_datetime(default) if default else MIN_DATETIME
+        if type_ == "base64Binary":
+            return base64.b64decode(default) if default else b""
+        return default
+
+    # ------------------------------------------------------------------------------------ persistence
+    def dump(self) -> Dict:
+        types = {field.name: field.type for field in self.schema.config_fields}
+        return {
+            "format": FORMAT,
+            "profile": self.schema.profile,
+            "created": format_datetime(self.created),
+            "configuration": {name: _encode(types[name], value) for name, value in self.config.items()},
+            "enabled_languages": list(self.enabled_languages),
+            "uss_enabled_languages": list(self.uss_enabled_languages),
+            "program_keys": list(self.program_keys),
+            "proxy_password_sha256": self.proxy_password_sha256,
+            "subscription": {name: (format_datetime(value) if isinstance(value, _dt.datetime) else value)
+                             for name, value in self.subscription.items()},
+            "categories": list(self.categories),
+            "classifications": list(self.classifications),
+            "current_run": self.current_run,
+            "last_run": self.last_run,
+            "runs": self.runs,
+            "events": self.events,
+            "event_sequence": self.event_sequence,
+        }
+
+    def load(self, path: str) -> None:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+        if data.get("format") != FORMAT:
+            raise ValueError("%s: unsupported state format %r" % (path, data.get("format")))
+        self.created = parse_datetime(data["created"])
+        stored = data.get("configuration", {})
+        for field in self.schema.config_fields:  # a field of another profile keeps its factory default
+            if field.name in stored:
+                self.config[field.name] = _decode(field.type, stored[field.name])
+        self.enabled_languages = [int(x) for x in data.get("enabled_languages", [])]
+        self.uss_enabled_languages = [int(x) for x in data.get("uss_enabled_languages", [])]
+        self.program_keys = list(data.get("program_keys", []))
+        self.proxy_password_sha256 = data.get("proxy_password_sha256")
+        for name, value in data.get("subscription", {}).items():
+            if name in ("LastModifiedTime", "LastSynchronizationTime"):
+                value = parse_datetime(value)
+            self.subscription[name] = value
+        self.categories = list(data.get("categories", []))
+        self.classifications = list(data.get("classifications", []))
+        self.current_run = data.get("current_run")
+        self.last_run = data.get("last_run")
+        self.runs = int(data.get("runs", 0))
+        self.events = list(data.get("events", []))
+        self.event_sequence = int(data.get("event_sequence", len(self.events)))
+
+    def save(self) -> None:
+        if not self.path:
+            return
+        directory = os.path.dirname(os.path.abspath(self.path))
+        os.makedirs(directory, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".state-", suffix=".json", dir=directory)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(self.dump(), stream, indent=1)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.replace(temporary, self.path)
+        except BaseException:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+            raise
+
+    # ------------------------------------------------------------------------------------ time & sync
+    def now(self) -> float:
+        return self.clock()
+
+    def advance(self) -> None:
+        """Finish a run whose end time has passed (called before every read or write)."""
+        run = self.current_run
+        if run is not None and self.now() >= sync.end_time(run):
+            self._finish(run, sync.end_time(run), run["result"], run.get("error_text"))
+            self.save()
+
+    @property
+    def running(self) -> bool:
+        self.advance()
+        return self.current_run is not None
+
+    def subscription_state(self) -> int:
+        self.advance()
+        if self.current_run is None:
+            return sync.STATE_IDLE
+        return sync.progress(self.current_run, self.now())[0]
+
+    def sync_progress(self):
+        """(phase, total, processed)"""
+        self.advance()
+        if self.current_run is None:
+            return sync.PHASE_NONE, 0, 0
+        return sync.progress(self.current_run, self.now())[1:]
+
+    def start_sync(self, category_only: bool, user: str) -> bool:
+        """Start a manual run; False (and nothing happens) while one is running."""
+        self.advance()
+        if self.current_run is not None:
+            return False
+        now = self.now()
+        result, error_text = "succeeded", None
+        if self.pending_results:
+            pending = self.pending_results[0]
+            result, error_text = pending["result"], pending.get("error_text")
+            pending["count"] -= 1
+            if pending["count"] <= 0:
+                self.pending_results.pop(0)
+        if result == "failed" and not error_text:
+            error_text = "The synchronization failed (a failure injected through the WSUS emulator control API)."
+        replica = bool(self.config.get("ReplicaMode"))
+        products = len(self.catalog.effective_products(self.categories))
+        phases = sync.plan_phases(
+            category_only, replica,
+            category_total=len(self.catalog.categories) + len(self.catalog.classifications),
+            update_total=25 * max(1, products) * max(1, len(self.classifications)),
+            approval_total=10 * max(1, products))
+        self.runs += 1
+        self.current_run = {
+            "id": str(uuid.uuid4()),
+            "number": self.runs,
+            "category_only": bool(category_only),
+            "manual": True,
+            "started_by": user,
+            "start": now,
+            "duration": self.sync_seconds,
+            "replica": replica,
+            "phases": phases,
+            "result": result,
+            "error_text": error_text,
+        }
+        self.add_event(sync.EVENT_MANUAL_START, now, "Synchronization started manually by %s." % user, [])
+        self.save()
+        return True
+
+    def stop_sync(self) -> bool:
+        self.advance()
+        run = self.current_run
+        if run is None:
+            return False
+        self._finish(run, self.now(), "canceled", None)
+        self.save()
+        return True
+
+    def _finish(self, run: Dict, at: float, result: str, error_text: Optional[str]) -> None:
+        end = utc_from_epoch(at)
+        if result == "succeeded":
+            self.subscription["LastSynchronizationTime"] = end
+            self.subscription["Anchor"] = "emulator-anchor:%d:%s" % (run["number"], format_datetime(end))
+            if run.get("replica"):
+                self.subscription["DeploymentAnchor"] = "emulator-deployment-anchor:%d" % run["number"]
+            self.add_event(sync.EVENT_SUCCEEDED, at, "Synchronization completed successfully.", [])
+        elif result == "failed":
+            self.add_event(sync.EVENT_FAILED, at, "Synchronization failed: %1", [error_text or ""],
+                           severity=3, hresult=-2146233088)
+        else:
+            self.add_event(sync.EVENT_CANCELED, at, "Synchronization was canceled.", [], severity=2)
+        finished = dict(run)
+        finished.update({"end": at, "result": result, "error_text": error_text if result == "failed" else None})
+        self.last_run = finished
+        self.current_run = None
+
+    def add_event(self, event_id: int, at: float, message: str, replacement_strings: List[str], severity: int = 1,
+                  hresult: int = 0) -> None:
+        self.event_sequence += 1
+        self.events.append({
+            "sequence": self.event_sequence,
+            "event_instance_id": str(uuid.uuid4()),
+            "event_id": event_id,
+            "namespace_id": sync.EVENT_NAMESPACE,
+            "source_id": 0,
+            "time": format_datetime(utc_from_epoch(at)),
+            "severity_id": severity,
+            "win32_hresult": hresult,
+            "message": message,
+            "replacement_strings": list(replacement_strings),
+        })
+
+    # ------------------------------------------------------------------------------------ configuration
+    def set_configuration(self, row: Optional[Dict], list_true, list_false, uss_true, uss_false, program_keys,
+                          operation: str = "ExecuteSPSetConfiguration") -> None:
+        if self.running:
+            raise faults.sync_running(operation)
+        if row is None:
+            raise faults.argument_null("row")
+        detect = any(bool(row.get(flag)) for flag in REQUEST_FLAGS)
+        current = self.config["configurationChangeNumber"]
+        if detect and row.get("configurationChangeNumber") != current:
+            raise faults.ApplicationError(
+                faults.INVALID_OPERATION,
+                "The configuration was changed by another administrator: configurationChangeNumber %s was sent "
+                "but the server is at %s (detectConfigChange is true). Read the configuration again."
+                % (row.get("configurationChangeNumber"), current))
+        enabled = self._apply_languages(self.enabled_languages, list_true, list_false, "listTrue", "listFalse")
+        uss_enabled = self._apply_languages(self.uss_enabled_languages, uss_true, uss_false, "ussListTrue",
+                                            "ussListFalse")
+        new = {}
+        for field in self.schema.config_fields:
+            if field.name in SERVER_OWNED_CONFIG:
+                new[field.name] = self.config[field.name]
+            elif field.name in REQUEST_FLAGS:
+                new[field.name] = False  # a request flag, not stored
+            else:
+                new[field.name] = row.get(field.name)
+        self.validate_configuration(new, enabled)
+        new["configurationChangeNumber"] = current + 1
+        new["LastConfigChange"] = utc_from_epoch(self.now())
+        self.config = new
+        self.enabled_languages = enabled
+        self.uss_enabled_languages = uss_enabled
+        if program_keys is not None:
+            self.program_keys = [{"Key": key.get("Key"), "Description": key.get("Description")}
+                                 for key in program_keys.get("ProgramKey", []) if key is not None]
+        self.save()
+
+    def _apply_languages(self, current: List[int], add, remove, add_name: str, remove_name: str) -> List[int]:
+        to_add = self._language_ids(add, add_name)
+        to_remove = self._language_ids(remove, remove_name)
+        both = sorted(set(to_add) & set(to_remove))
+        if both:
+            raise faults.ApplicationError(faults.ARGUMENT, "Language ID(s) %s appear in both %s and %s."
+                                          % (", ".join(map(str, both)), add_name, remove_name))
+        result = [lid for lid in current if lid not in to_remove]
+        for lid in to_add:
+            if lid not in result:
+                result.append(lid)
+        order = {language.id: position for position, language in enumerate(self.catalog.languages)}
+        return sorted(result, key=lambda lid: order.get(lid, len(order)))
+
+    def _language_ids(self, array, name: str) -> List[int]:
+        if array is None:
+            return []
+        ids = []
+        for position, item in enumerate(array.get("anyType", []), start=1):
+            if not isinstance(item, AnyValue) or item.type not in INTEGER_TYPES:
+                kind = "xsi:nil" if item is None else ("untyped" if item.type is None else "xsd:" + item.type)
+                raise faults.ApplicationError(
+                    faults.ARGUMENT, "%s item %d is %s; language lists hold LanguageID values typed xsd:int."
+                    % (name, position, kind))
+            if item.value not in self.catalog.language_by_id:
+                raise faults.ApplicationError(faults.NOT_FOUND, "%s item %d: language ID %d is not an update "
+                                                                "language of this server." % (name, position,
+                                                                                              item.value))
+            ids.append(item.value)
+        return ids
+
+    @staticmethod
+    def validate_configuration(config: Dict, enabled: List[int]) -> None:
+        """The .NET IUpdateServerConfiguration.Save() rules."""
+        if config.get("ReplicaMode") and config.get("SyncToMU"):
+            raise faults.ApplicationError(faults.INVALID_OPERATION, "A replica server (ReplicaMode) cannot "
+                                                                    "synchronize from Microsoft Update (SyncToMU).")
+        if not config.get("SyncToMU") and not (config.get("UpstreamServerName") or "").strip():
+            raise faults.invalid_data("UpstreamServerName must be set when SyncToMU is false (the server "
+                                      "synchronizes from an upstream WSUS server).")
+        if config.get("UseProxy"):
+            if not (config.get("ProxyName") or "").strip():
+                raise faults.invalid_data("ProxyName must be set when UseProxy is true.")
+            port = config.get("ProxyServerPort")
+            if not isinstance(port, int) or not 1 <= port <= 65535:
+                raise faults.invalid_data("ProxyServerPort %s is not a valid port (1-65535)." % port)
+            if not config.get("AnonymousProxyAccess") and not (config.get("ProxyUserName") or "").strip():
+                raise faults.invalid_data("ProxyUserName must be set when UseProxy is true and "
+                                          "AnonymousProxyAccess is false.")
+        if config.get("HostOnMu") and not config.get("ServerSupportsAllLanguages"):
+            raise faults.invalid_data("HostOnMu (clients download from Microsoft Update) requires "
+                                      "ServerSupportsAllLanguages to be true.")
+        if not config.get("HostOnMu") and not config.get("ServerSupportsAllLanguages") and not enabled:
+            raise faults.invalid_data("Update files are stored locally and not all languages are enabled, so at "
+                                      "least one update language must be enabled.")
+
+    def set_proxy_password(self, data: Optional[bytes]) -> None:
+        if self.running:
+            raise faults.sync_running("SetProxyPassword")
+        if not data:
+            self.proxy_password_sha256 = None
+            self.save()
+            return
+        if len(data) % 2:
+            raise faults.ApplicationError(faults.ARGUMENT, "passwordBytes must be UTF-16LE text (an even number "
+                                                           "of bytes); %d bytes were sent." % len(data))
+        try:
+            password = data.decode("utf-16-le")
+        except UnicodeDecodeError:
+            raise faults.ApplicationError(faults.ARGUMENT, "passwordBytes is not valid UTF-16LE text.") from None
+        if len(password) > 255:
+            raise faults.out_of_range("passwordBytes", "The proxy password is longer than 255 characters.")
+        self.proxy_password_sha256 = hashlib.sha256(password.encode("utf-8")).hexdigest()
+        self.save()
+
+    # ------------------------------------------------------------------------------------ subscription
+    def set_subscription(self, subscription: Optional[Dict], category_ids, classification_ids,
+                         user_name: Optional[str]) -> None:
+        if self.running:
+            raise faults.sync_running("SetSubscription")
+        if subscription is None:
+            raise faults.argument_null("subscription")
+        if user_name is None:
+            raise faults.argument_null("userName")
+        per_day = subscription["NumberOfSynchronizationsPerDay"]
+        if not 1 <= per_day <= 24:
+            raise faults.out_of_range("NumberOfSynchronizationsPerDay",
+                                      "Actual value was %d; it must be between 1 and 24." % per_day)
+        time_of_day = subscription["synchronizeAutomaticallyTimeOfDay"]
+        if not 0 <= time_of_day < 86400:
+            raise faults.out_of_range("synchronizeAutomaticallyTimeOfDay",
+                                      "Actual value was %d; it must be a number of seconds below 86400 (24 h)."
+                                      % time_of_day)
+        replica = bool(self.config.get("ReplicaMode"))
+        categories = classifications = None
+        if not replica:
+            categories = self._guid_list(category_ids, self.catalog.category, "update category")
+            classifications = self._guid_list(classification_ids, self.catalog.classification,
+                                              "update classification")
+        self.subscription.update({
+            "synchronizeAutomaticallyTimeOfDay": time_of_day,
+            "LastModifiedBy": user_name,
+            "LastModifiedTime": utc_from_epoch(self.now()),
+            "SynchronizeAutomatically": subscription["SynchronizeAutomatically"],
+            "NumberOfSynchronizationsPerDay": per_day,
+            "IsCategoryOnly": subscription["IsCategoryOnly"],
+        })
+        if not replica:
+            self.categories = categories
+            self.classifications = classifications
+        self.save()
+
+    @staticmethod
+    def _guid_list(array, lookup, what: str) -> List[str]:
+        result: List[str] = []
+        for guid in (array or {}).get("guid", []):
+            if lookup(guid) is None:
+                raise faults.ApplicationError(faults.NOT_FOUND, "The %s %s was not found on this server."
+                                              % (what, guid))
+            if guid not in result:
+                result.append(guid)
+        return result
+
+    def set_frequency(self, per_day: int, user: str) -> None:
+        if self.running:
+            raise faults.sync_running("SetSubscriptionFrequency")
+        if not 1 <= per_day <= 24:
+            raise faults.out_of_range("numberOfSynchronizationsPerDay",
+                                      "Actual value was %d; it must be between 1 and 24." % per_day)
+        self.subscription["NumberOfSynchronizationsPerDay"] = per_day
+        self.subscription["LastModifiedBy"] = user
+        self.subscription["LastModifiedTime"] = utc_from_epoch(self.now())
+        self.save()
+
+    def next_synchronization_time(self) -> _dt.datetime:
+        if not self.subscription["SynchronizeAutomatically"]:
+            return MIN_DATETIME
+        per_day = max(1, int(self.subscription["NumberOfSynchronizationsPerDay"]))
+        first = int(self.subscription["synchronizeAutomaticallyTimeOfDay"]) % 86400
+        now = utc_from_epoch(self.now())
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        candidates = []
+        for day in (0, 1):
+            for k in range(per_day):
+                offset = (first + k * 86400 // per_day) % 86400
+                candidates.append(midnight + _dt.timedelta(days=day, seconds=offset))
+        return min(candidate for candidate in candidates if candidate > now)
+
+    # ------------------------------------------------------------------------------------ languages
+    def all_languages_enabled(self) -> bool:
+        return bool(self.config.get("ServerSupportsAllLanguages"))
+
+    def language_enabled(self, language_id: int) -> bool:
+        return self.all_languages_enabled() or language_id in self.enabled_languages
+
+    # ------------------------------------------------------------------------------------ events
+    def search_events(self, event_filter: Dict) -> List[Dict]:
+        self.advance()
+
+        def bound(lower: str, upper: str):
+            low = event_filter.get(lower[0].upper() + lower[1:])
+            if low is None:
+                low = event_filter.get(lower)
+            high = event_filter.get(upper[0].upper() + upper[1:])
+            if high is None:
+                high = event_filter.get(upper)
+            return low, high
+
+        target_low, target_high = bound("fromTimeAtTarget", "toTimeAtTarget")
+        server_low, server_high = bound("fromTimeAtServer", "toTimeAtServer")
+        instance_ids = set((event_filter.get("eventInstanceIdFilter") or {}).get("guid", []))
+        id_pairs = {(item["NamespaceId"], item["EventId"])
+                    for item in (event_filter.get("eventIdFilter") or {}).get("EventIdFilter", []) if item}
+        source_pairs = {(item["NamespaceId"], item["SourceId"])
+                        for item in (event_filter.get("eventSourceFilter") or {}).get("EventSourceFilter", [])
+                        if item}
+        severities = set((event_filter.get("eventSeverityFilter") or {}).get("int", []))
+        update = event_filter.get("updateFilter")
+        target = event_filter.get("targetId")
+        found = []
+        for event in self.events:
+            when = parse_datetime(event["time"])
+            if instance_ids and event["event_instance_id"] not in instance_ids:
+                continue
+            if id_pairs and (event["namespace_id"], event["event_id"]) not in id_pairs:
+                continue
+            if source_pairs and (event["namespace_id"], event["source_id"]) not in source_pairs:
+                continue
+            if severities and event["severity_id"] not in severities:
+                continue
+            if update and update.get("UpdateID") != "00000000-0000-0000-0000-000000000000":
+                continue  # server events concern no update
+            if target:
+                continue  # server events concern no computer
+            if not (target_low <= when <= target_high and server_low <= when <= server_high):
+                continue
+            found.append(event)
+        found.sort(key=lambda event: event["sequence"], reverse=True)
+        return found
+
+    # ------------------------------------------------------------------------------------ control view
+    def snapshot(self) -> Dict:
+        self.advance()
+        types = {field.name: field.type for field in self.schema.config_fields}
+        state_int = self.subscription_state()
+        phase, total, processed = self.sync_progress()
+        by_id = self.catalog.language_by_id
+        return {
+            "profile": self.schema.profile,
+            "created": format_datetime(self.created),
+            "configuration": {name: _encode(types[name], value) for name, value in self.config.items()},
+            "configuration_change_number": self.config["configurationChangeNumber"],
+            "subscription": {name: (format_datetime(value) if isinstance(value, _dt.datetime) else value)
+                             for name, value in self.subscription.items()},
+            "next_synchronization_time": format_datetime(self.next_synchronization_time()),
+            "categories": list(self.categories),
+            "classifications": list(self.classifications),
+            "effective_products": self.catalog.effective_products(self.categories),
+            "enabled_languages": [by_id[lid].short for lid in self.enabled_languages if lid in by_id],
+            "enabled_language_ids": list(self.enabled_languages),
+            "all_languages_enabled": self.all_languages_enabled(),
+            "uss_enabled_language_ids": list(self.uss_enabled_languages),
+            "program_keys": list(self.program_keys),
+            "proxy_password_set": self.proxy_password_sha256 is not None,
+            "proxy_password_sha256": self.proxy_password_sha256,
+            "sync": {
+                "running": self.current_run is not None,
+                "state": state_int,
+                "phase": phase,
+                "phase_name": sync.PHASE_NAMES.get(phase),
+                "total": total,
+                "processed": processed,
+                "current_run": self._run_view(self.current_run),
+                "last_run": self._run_view(self.last_run),
+                "runs": self.runs,
+                "pending_results": [dict(item) for item in self.pending_results],
+            },
+            "events": [dict(event) for event in self.events],
+        }
+
+    @staticmethod
+    def _run_view(run: Optional[Dict]) -> Optional[Dict]:
+        if run is None:
+            return None
+        view = {key: run[key] for key in ("id", "number", "category_only", "manual", "started_by", "replica",
+                                          "phases", "duration") if key in run}
+        view["start"] = format_datetime(utc_from_epoch(run["start"]))
+        if "end" in run:
+            view["end"] = format_datetime(utc_from_epoch(run["end"]))
+            view["result"] = run["result"]
+            view["error_text"] = run.get("error_text")
+        return view
