@@ -17,6 +17,7 @@ from ._sync_status import progress_dict, read_sync_status, summarize_events
 from ._wsusar.errors import WsusConnectionError, WsusError, WsusHTTPError, WsusTimeoutError
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+SUCCEEDED_EVENT = 384
 FIRST_POLL_S = 2.0
 POLL_GROWTH = 1.5
 # Consecutive failed polls tolerated while waiting (each already retried by the transport).
@@ -75,6 +76,8 @@ class SyncRun:
                                      msg="a synchronization would be started")
             self.client.start_sync(category_only=(mode == "categories_only"))
             self.report("%s: synchronization started" % self.label)
+        elif state == "started" or self.check_mode:
+            self.report("%s: a synchronization is already running" % self.label)
         else:
             self.report("%s: a synchronization is already running; waiting for it" % self.label)
         if state == "started" or self.check_mode:
@@ -93,8 +96,12 @@ class SyncRun:
                              sync=None, progress=None)
 
     def _fresh_success(self, max_age):
+        # "the last successful synchronization": a later failure or cancel does not make it stale.
         events = self.client.get_sync_events()
-        result, sync = summarize_events(events, running=False)
+        successes = [index for index, event in enumerate(events) if event.get("EventId") == SUCCEEDED_EVENT]
+        if not successes:
+            return None
+        result, sync = summarize_events(events[:successes[-1] + 1], running=False)
         if result != "succeeded" or not sync["finished_at"]:
             return None
         finished = datetime.datetime.fromisoformat(sync["finished_at"].replace("Z", "+00:00"))
@@ -144,15 +151,19 @@ class SyncRun:
         if key != self._last_line and shown["phase"] != "not_processing":
             self._last_line = key
             self.report("%s: synchronizing %s %d/%d (%d %%)" % (self.label, shown["phase"], shown["processed"],
-                                                                 shown["total"], shown["percent"]))
+                                                                shown["total"], shown["percent"]))
 
     def _timed_out(self, started, progress, wait_timeout, cancel_on_timeout):
         shown = progress_dict(progress) if progress else None
         if cancel_on_timeout:
             self.client.stop_sync()
         left = "canceled it" if cancel_on_timeout else "left it running"
-        reached = ("%s %d/%d (%d %%)" % (shown["phase"], shown["processed"], shown["total"], shown["percent"])
-                   if shown else "unknown progress")
+        if not shown:
+            reached = "unknown progress"
+        elif shown["phase"] == "not_processing":
+            reached = "no phase: the server had not begun working on it"
+        else:
+            reached = "%s %d/%d (%d %%)" % (shown["phase"], shown["processed"], shown["total"], shown["percent"])
         outcome = self._outcome(changed=started or cancel_on_timeout, started=started,
                                 result="canceled" if cancel_on_timeout else "running", sync=None, progress=shown)
         raise SyncError("the synchronization did not finish within %s (reached %s); %s. Raise wait_timeout, or "
@@ -193,4 +204,3 @@ def _human(seconds):
         if seconds >= size and seconds % size == 0:
             return "%d%s" % (seconds // size, unit)
     return "%gs" % seconds
-

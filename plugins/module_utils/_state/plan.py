@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .document import MASK, mask_secrets
 from .resolve import describe
-from .schedule import local_to_utc_seconds, same_minute, utc_seconds_to_local
+from .schedule import ScheduleError, local_to_utc_seconds, same_minute, utc_seconds_to_local, zone
 
 MICROSOFT_UPDATE = "microsoft_update"
 
@@ -149,7 +149,7 @@ def plan_configuration(desired, config, languages=None, has_proxy_password=None)
         _plan_proxy_password(plan, desired["proxy"], config, has_proxy_password)
     if "languages" in desired:
         _plan_languages(plan, desired["languages"], row, languages or [])
-    if row.changed_fields:
+    if row.changed_fields or plan.enable_languages or plan.disable_languages:
         _check_save_rules(row, languages or [], plan)
         plan.config_row = row
     return plan
@@ -172,7 +172,7 @@ def _plan_keyed_section(plan, section, wanted_section, row):
 def _plan_proxy_password(plan, proxy, config, has_password):
     mode = proxy.get("update_password", "on_create")
     username_changes = "username" in proxy and not _same("proxy", "username", _get_username(config),
-                                                          proxy["username"])
+                                                         proxy["username"])
     plan.before["proxy"]["password"] = MASK if has_password else None
     plan.after["proxy"]["password"] = MASK
     plan.before["proxy"]["update_password"] = plan.after["proxy"]["update_password"] = mode
@@ -208,7 +208,7 @@ def _plan_languages(plan, wanted, row, languages):
     added = sorted(set(wanted) - now)
     removed = sorted(now - set(wanted))
     plan.changes.append("languages: %s" % ", ".join(["+" + code for code in added] + ["-" + code for code in removed]
-                                                     or ["all -> " + ", ".join(wanted)]))
+                                                    or ["all -> " + ", ".join(wanted)]))
     if all_now and not added and not removed:
         plan.changes[-1] = "languages: all -> %s" % ", ".join(wanted)
 
@@ -266,6 +266,10 @@ def _plan_schedule(plan, schedule, row, now):
         _compare(plan, "schedule.automatic", bool(row.get_bool("SynchronizeAutomatically")), schedule["automatic"],
                  lambda: row.set("SynchronizeAutomatically", schedule["automatic"]), before, after, "automatic")
     if "time" in schedule:
+        try:
+            zone(timezone)
+        except ScheduleError as error:  # name the key, as every other document error does
+            raise ScheduleError("schedule.timezone: %s" % error) from None
         current = row.get_int("synchronizeAutomaticallyTimeOfDay") or 0
         wanted = local_to_utc_seconds(schedule["time"], timezone, now)
         before["time"], after["time"] = utc_seconds_to_local(current, timezone, now), schedule["time"]
@@ -298,7 +302,7 @@ def _plan_selection(plan, section, selected, wanted, catalog):
         return
     added, removed = describe(target - current, catalog), describe(current - target, catalog)
     plan.changes.append("%s: %s" % (section, ", ".join(["+" + title for title in added] +
-                                                      ["-" + title for title in removed])))
+                                                       ["-" + title for title in removed])))
     if section == "products":
         plan.category_ids = sorted(target)
     else:

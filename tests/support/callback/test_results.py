@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from ansible.plugins.callback import CallbackBase
 
@@ -30,7 +31,8 @@ class CallbackModule(CallbackBase):
         self.plays.append({"play": {"name": play.get_name()}, "tasks": []})
 
     def v2_playbook_on_task_start(self, task, is_conditional):
-        self.plays[-1]["tasks"].append({"task": {"name": task.get_name()}, "hosts": {}})
+        self.plays[-1]["tasks"].append({"task": {"name": task.get_name()}, "hosts": {},
+                                        "_started": time.monotonic()})
 
     def v2_playbook_on_handler_task_start(self, task):
         self.v2_playbook_on_task_start(task, False)
@@ -38,6 +40,8 @@ class CallbackModule(CallbackBase):
     def _record(self, result, **flags):
         data = self._convert(result._result)
         data.update(flags)
+        # Seconds from the task's start to this host's result (benchmarks read it).
+        data["_duration_s"] = round(time.monotonic() - self.plays[-1]["tasks"][-1]["_started"], 4)
         self.plays[-1]["tasks"][-1]["hosts"][result._host.get_name()] = data
 
     @staticmethod

@@ -101,6 +101,7 @@ def test_storage_and_languages_all():
 
 def test_language_list_enables_and_disables_by_id():
     plan = configure({"languages": ["de", "pt-br"]})
+    assert plan.changed and plan.configuration_changed, "a languages-only change must be written"
     assert plan.enable_languages == [7, 1046] and plan.disable_languages == [9]
     assert plan.changes == ["languages: +de, +pt-br, -en"]
     assert plan.before["languages"] == ["en"] and plan.after["languages"] == ["de", "pt-br"]

@@ -1,0 +1,246 @@
+"""ops.wsus benchmarks: `make bench` prints a table and writes benchmarks/results.json.
+
+1. SOAP calls of a no-op converge, per declared section and in total (floor: one per distinct read).
+2. Wall time of a no-op sync_options task / an ansible.builtin.ping task, same playbook shape (median).
+3. The role converging 50 emulated servers with forks 10 and 25.
+4. With --latency-ms 50: measured time against calls x latency.
+5. Resolving 200 product names against a catalog of 2,000 categories.
+
+Every emulator started here is stopped by pid, and every request loop is bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(REPO, "tests"))
+COLLECTIONS = os.path.join(REPO, ".venv", "collections")
+sys.path.insert(0, COLLECTIONS)
+
+from support.emulator_process import EmulatorProcess  # noqa: E402
+from support.playbook import connection_defaults, play, run_playbook  # noqa: E402
+
+from ansible_collections.ops.wsus.plugins.module_utils._service import ensure_sync_options  # noqa: E402
+from ansible_collections.ops.wsus.plugins.module_utils._state.resolve import resolve  # noqa: E402
+from ansible_collections.ops.wsus.plugins.module_utils._wsusar.client import Category, WsusClient  # noqa: E402
+
+FULL_DOCUMENT = {
+    "update_source": {"type": "microsoft_update"},
+    "proxy": {"enabled": True, "server": "proxy.corp.example", "port": 3128, "username": "svc-proxy",
+              "domain": "CORP", "password": "bench-proxy-password"},
+    "products": ["Microsoft Server operating system-21H2", {"title": "Office", "type": "product_family"}],
+    "classifications": ["Critical Updates", "Security Updates"],
+    "schedule": {"automatic": True, "time": "03:00", "timezone": "Europe/Berlin", "per_day": 2},
+    "languages": ["en", "de"],
+    "storage": {"local": True, "download_only_approved": True, "express_files": False},
+}
+# The distinct reads each section needs (the floor of a no-op converge).
+FLOOR = {
+    "update_source": {"ExecuteSPGetConfiguration"},
+    "proxy": {"ExecuteSPGetConfiguration", "HasProxyPassword"},
+    "storage": {"ExecuteSPGetConfiguration"},
+    "languages": {"ExecuteSPGetConfiguration", "ExecuteSPGetAllLanguagesWithEnabledState"},
+    "schedule": {"GetSubscription"},
+    # products and classifications also need the configuration: on a replica they must be refused.
+    "products": {"ExecuteSPGetConfiguration", "GetSubscription", "ExecuteSPGetCategories(products)",
+                 "GetSubscriptionCategories(products)"},
+    "classifications": {"ExecuteSPGetConfiguration", "GetSubscription", "ExecuteSPGetCategories(classifications)",
+                        "GetSubscriptionCategories(classifications)"},
+}
+
+
+def client_for(server, index=0):
+    return WsusClient.connect("127.0.0.1", port=server.ports[index], username="WSUS\\admin", password="Passw0rd!",
+                              auth="ntlm", timeout=30)
+
+
+def converge(server, document, check_mode=False, index=0):
+    with client_for(server, index) as client:
+        changed, _ = ensure_sync_options(client, document, check_mode=check_mode)
+        return changed, list(client.calls)
+
+
+def bench_calls(server):
+    """1. SOAP calls of a no-op converge, per section and for the full document."""
+    server.reset()
+    converge(server, FULL_DOCUMENT)
+    rows = {}
+    for section in FULL_DOCUMENT:
+        changed, calls = converge(server, {section: FULL_DOCUMENT[section]})
+        rows[section] = {"calls": len(calls), "operations": calls, "floor": len(FLOOR[section]), "changed": changed}
+    changed, calls = converge(server, FULL_DOCUMENT)
+    floor = len(set().union(*FLOOR.values()))
+    log = server.requests()
+    return {"per_section": rows, "total": {"calls": len(calls), "floor": floor, "changed": changed,
+                                           "duplicates": len(calls) - len(set(_with_args(log[-len(calls):])))}}
+
+
+def _with_args(entries):
+    # ExecuteSPGetCategories and GetSubscriptionCategories are called once for products and once
+    # for classifications: they are distinct reads, told apart by their position here.
+    seen, keys = {}, []
+    for entry in entries:
+        name = entry["operation"]
+        seen[name] = seen.get(name, 0) + 1
+        keys.append("%s#%d" % (name, seen[name]) if name in ("ExecuteSPGetCategories",
+                                                              "GetSubscriptionCategories") else name)
+    return keys
+
+
+def bench_task_ratio(server, rounds):
+    """2. Median per-task wall time of a no-op sync_options vs ansible.builtin.ping, same shape."""
+    server.reset()
+    converge(server, FULL_DOCUMENT)
+    tasks = []
+    for index in range(rounds):
+        tasks.append({"name": "sync_options %d" % index, "ops.wsus.sync_options": FULL_DOCUMENT})
+        tasks.append({"name": "ping %d" % index, "ansible.builtin.ping": {}})
+    run = run_playbook([play(tasks, connection_defaults(server))], COLLECTIONS)
+    if run.rc != 0:
+        raise RuntimeError("ratio playbook failed: %s" % run.stdout[-2000:])
+    durations = {"sync_options": [], "ping": []}
+    for name, result in run.results():
+        assert not result.get("changed"), name
+        durations[name.split()[0]].append(result["_duration_s"])
+    sync_median, ping_median = (statistics.median(durations[key][1:]) for key in ("sync_options", "ping"))
+    return {"rounds": rounds, "sync_options_median_s": sync_median, "ping_median_s": ping_median,
+            "ratio": round(sync_median / ping_median, 2)}
+
+
+def bench_fleet(servers, forks_list):
+    """3. The role converging N emulated servers: wall time and time per host, per forks value."""
+    inventory = {"all": {"hosts": {}, "vars": {
+        "ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+        "wsus_server": "127.0.0.1", "wsus_username": "WSUS\\admin", "wsus_password": "Passw0rd!",
+        "wsus_auth": "ntlm", "wsus_sync_run": "never", "wsus_sync": FULL_DOCUMENT}}}
+    for index, port in enumerate(servers.ports):
+        inventory["all"]["hosts"]["wsus%02d" % index] = {"wsus_port": port}
+    plays = [{"name": "converge the fleet", "hosts": "all", "gather_facts": False,
+              "roles": [{"role": "ops.wsus.wsus_sync"}]}]
+    results = {}
+    for forks in forks_list:
+        for index in range(len(servers.ports)):
+            servers.reset(index)
+        rows = {}
+        for attempt in ("first", "no-op"):
+            started = time.monotonic()
+            run = run_playbook(plays, COLLECTIONS, inventory=inventory, extra_args=["--forks", str(forks)],
+                               timeout=1200)
+            elapsed = time.monotonic() - started
+            if run.rc != 0:
+                raise RuntimeError("fleet run failed: %s %s" % (run.stdout[-3000:], run.stderr[-3000:]))
+            rows[attempt] = {"wall_s": round(elapsed, 2), "per_host_s": round(elapsed / len(servers.ports), 3)}
+        results["forks_%d" % forks] = rows
+    return {"servers": len(servers.ports), **results}
+
+
+def bench_latency(latency_ms):
+    """4. A no-op converge against a server that delays every answer by ``latency_ms``."""
+    server = EmulatorProcess(["--latency-ms", str(latency_ms)])
+    try:
+        converge(server, FULL_DOCUMENT)
+        started = time.monotonic()
+        _, calls = converge(server, FULL_DOCUMENT)
+        elapsed = time.monotonic() - started
+    finally:
+        server.stop()
+    # +1 request: the NTLM handshake's first leg is answered with 401 (delayed too) on a new connection.
+    expected = (len(calls) + 1) * latency_ms / 1000.0
+    return {"latency_ms": latency_ms, "calls": len(calls), "measured_s": round(elapsed, 3),
+            "calls_x_latency_s": round(len(calls) * latency_ms / 1000.0, 3),
+            "with_handshake_s": round(expected, 3), "overhead_s": round(elapsed - expected, 3)}
+
+
+def bench_resolve(names=200, size=2000, repeat=5):
+    """5. Resolving product names against a large catalog (pure function)."""
+    catalog = [Category(str(uuid.UUID(int=index + 1)), "Product %04d" % index,
+                        ("Company", "ProductFamily", "Product")[min(index % 50, 2)], False, None, None)
+               for index in range(size)]
+    wanted = ["product %04d" % (index * (size // names)) for index in range(names - 10)]
+    wanted += ["Product 19%02d*" % index for index in range(10)]
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        resolved = resolve(wanted, catalog)
+        timings.append(time.perf_counter() - started)
+    return {"names": names, "catalog": size, "resolved_ids": len(resolved),
+            "median_ms": round(statistics.median(timings) * 1000, 2)}
+
+
+def table(results):
+    lines = ["%-44s %s" % ("benchmark", "result"), "-" * 78]
+    calls = results["soap_calls"]
+    for section, row in calls["per_section"].items():
+        lines.append("%-44s %d calls (floor %d)" % ("1. no-op calls: " + section, row["calls"], row["floor"]))
+    total = calls["total"]
+    lines.append("%-44s %d calls (floor %d, duplicates %d)" % ("1. no-op calls: full document", total["calls"],
+                                                               total["floor"], total["duplicates"]))
+    ratio = results["task_ratio"]
+    lines.append("%-44s %.3f s vs ping %.3f s = x%.2f" % ("2. no-op sync_options / ping (median)",
+                                                          ratio["sync_options_median_s"], ratio["ping_median_s"],
+                                                          ratio["ratio"]))
+    fleet = results.get("fleet")
+    if fleet:
+        for key, rows in fleet.items():
+            if key.startswith("forks_"):
+                lines.append("%-44s first %.1f s (%.2f s/host), no-op %.1f s (%.2f s/host)" % (
+                    "3. role, %d servers, %s" % (fleet["servers"], key.replace("_", " ")),
+                    rows["first"]["wall_s"], rows["first"]["per_host_s"], rows["no-op"]["wall_s"],
+                    rows["no-op"]["per_host_s"]))
+    latency = results["latency"]
+    lines.append("%-44s %.3f s measured, %d calls x %d ms = %.3f s" % (
+        "4. no-op converge at %d ms latency" % latency["latency_ms"], latency["measured_s"], latency["calls"],
+        latency["latency_ms"], latency["calls_x_latency_s"]))
+    resolve_row = results["resolve"]
+    lines.append("%-44s %.2f ms" % ("5. resolve %d names in %d categories" % (resolve_row["names"],
+                                                                           resolve_row["catalog"]),
+                                    resolve_row["median_ms"]))
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--servers", type=int, default=50)
+    parser.add_argument("--forks", type=int, nargs="+", default=[10, 25])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument("--skip-fleet", action="store_true", help="leave out benchmark 3 (the role on a fleet)")
+    parser.add_argument("--output", default=os.path.join(HERE, "results.json"))
+    args = parser.parse_args()
+    started = time.monotonic()
+    results = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+               "machine": {"platform": platform.platform(), "python": platform.python_version(),
+                           "cpus": os.cpu_count()}}
+    server = EmulatorProcess()
+    try:
+        results["soap_calls"] = bench_calls(server)
+        results["task_ratio"] = bench_task_ratio(server, args.rounds)
+    finally:
+        server.stop()
+    if not args.skip_fleet:
+        fleet = EmulatorProcess(["--servers", str(args.servers)])
+        try:
+            results["fleet"] = bench_fleet(fleet, args.forks)
+        finally:
+            fleet.stop()
+    results["latency"] = bench_latency(args.latency_ms)
+    results["resolve"] = bench_resolve()
+    results["total_s"] = round(time.monotonic() - started, 1)
+    with open(args.output, "w") as handle:
+        json.dump(results, handle, indent=2)
+    print(table(results))
+    print("\nwritten %s in %.0f s" % (os.path.relpath(args.output, REPO), results["total_s"]))
+
+
+if __name__ == "__main__":
+    main()
