@@ -66,7 +66,7 @@ def client_for(server, index=0):
 
 def converge(server, document, check_mode=False, index=0):
     with client_for(server, index) as client:
-        changed, _ = ensure_sync_options(client, document, check_mode=check_mode)
+        changed, dummy = ensure_sync_options(client, document, check_mode=check_mode)
         return changed, list(client.calls)
 
 
@@ -93,7 +93,7 @@ def _with_args(entries):
         name = entry["operation"]
         seen[name] = seen.get(name, 0) + 1
         keys.append("%s#%d" % (name, seen[name]) if name in ("ExecuteSPGetCategories",
-                                                              "GetSubscriptionCategories") else name)
+                                                             "GetSubscriptionCategories") else name)
     return keys
 
 
@@ -150,7 +150,7 @@ def bench_latency(latency_ms):
     try:
         converge(server, FULL_DOCUMENT)
         started = time.monotonic()
-        _, calls = converge(server, FULL_DOCUMENT)
+        dummy, calls = converge(server, FULL_DOCUMENT)
         elapsed = time.monotonic() - started
     finally:
         server.stop()
@@ -169,7 +169,7 @@ def bench_resolve(names=200, size=2000, repeat=5):
     wanted = ["product %04d" % (index * (size // names)) for index in range(names - 10)]
     wanted += ["Product 19%02d*" % index for index in range(10)]
     timings = []
-    for _ in range(repeat):
+    for dummy in range(repeat):
         started = time.perf_counter()
         resolved = resolve(wanted, catalog)
         timings.append(time.perf_counter() - started)
@@ -203,7 +203,7 @@ def table(results):
         latency["latency_ms"], latency["calls_x_latency_s"]))
     resolve_row = results["resolve"]
     lines.append("%-44s %.2f ms" % ("5. resolve %d names in %d categories" % (resolve_row["names"],
-                                                                           resolve_row["catalog"]),
+                                                                              resolve_row["catalog"]),
                                     resolve_row["median_ms"]))
     return "\n".join(lines)
 

@@ -28,7 +28,7 @@ class ActionModule(ActionBase):
         spec = dict(CONNECTION_ARGSPEC)
         spec.update(ARGSPEC)
         try:
-            _, params = self.validate_argument_spec(argument_spec=spec)
+            dummy, params = self.validate_argument_spec(argument_spec=spec)
         except AnsibleActionFail as error:
             result.update(failed=True, msg=str(error))
             return result

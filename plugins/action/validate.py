@@ -47,6 +47,8 @@ class ActionModule(ActionBase):
 
         violations = validate.validate_document(_plain(args["document"]), root=str(name))
         result["changed"] = False
+        # ansible_check_mode only reflects --check; this is the task's own (check_mode: true, apply: ...)
+        result["check_mode"] = bool(self._play_context.check_mode)
         result["violations"] = [dict(path=v.path, message=v.message, got=v.got) for v in violations]
         if violations:
             result.update(failed=True, msg=validate.format_violations(violations))

@@ -11,7 +11,8 @@ options:
   server:
     description:
       - Host name or address of the WSUS server.
-      - The module runs on the controller (C(delegate_to: localhost)) and talks to the WSUS administrative
+      - >-
+        The module runs on the controller (C(delegate_to: localhost)) and talks to the WSUS administrative
         web service ([MS-WSUSAR]) at C(/ApiRemoting30/WebService.asmx).
       - Falls back to the environment variable E(WSUS_SERVER).
     type: str
@@ -37,7 +38,7 @@ options:
     type: path
   username:
     description:
-      - Windows account, as C(DOMAIN\\user) or C(user@REALM). It needs the WSUS Administrators role to
+      - Windows account, as C(DOMAIN\user) or C(user@REALM). It needs the WSUS Administrators role to
         change settings, or WSUS Reporters to read.
       - With O(auth=kerberos) it may be omitted to use the ticket cache.
       - Falls back to the environment variable E(WSUS_USERNAME).
@@ -68,5 +69,5 @@ requirements:
   - pyspnego (Windows authentication; with gssapi/krb5 for Kerberos)
   - cryptography
 notes:
-  - The modules run on the Ansible controller. Use C(delegate_to: localhost) or C(connection: local).
+  - "The modules run on the Ansible controller. Use C(delegate_to: localhost) or C(connection: local)."
 """

@@ -13,7 +13,7 @@ from ._state import plan as planner
 from ._state.document import SECTIONS, normalize
 from ._state.read import read_document
 from ._state.resolve import parent_child_overlaps, resolve
-from ._wsusar.errors import WsusError, WsusSoapFault
+from ._wsusar.errors import WsusError, WsusPermissionError, WsusSoapFault
 
 
 class ApplyError(WsusError):
@@ -155,8 +155,11 @@ def apply_plan(client, reader, plan, user_name):
         try:
             write()
         except WsusError as exc:
-            raise ApplyError(_partial_message(exc, applied, [step for step, _ in steps[index:]]),
-                             exc.operation) from None
+            # A write whose answer was lost (connection dropped, timeout) may have been applied: say so
+            # rather than list it as not applied.
+            unknown = [name] if getattr(exc, "outcome_unknown", False) else []
+            not_applied = [step for step, dummy in steps[index + len(unknown):]]
+            raise ApplyError(_partial_message(exc, applied, not_applied, unknown), exc.operation) from None
         applied.append(name)
     return applied
 
@@ -172,14 +175,19 @@ def _write_subscription(client, reader, plan, user_name):
     client.set_subscription(plan.subscription_row, categories, classifications, user_name or "ops.wsus")
 
 
-def _partial_message(exc, applied, not_applied):
-    hint = ""
+def _partial_message(exc, applied, not_applied, unknown=()):
+    # What to do next: a plain rerun, unless the same rerun would fail the same way.
+    rerun = "Running the task again applies the rest."
     if isinstance(exc, WsusSoapFault) and exc.short_type == "InvalidOperationException" \
             and "synchroniz" in (exc.exception_message or exc.message).lower():
-        hint = " A synchronization is running and WSUS refuses changes until it ends: wait for it " \
-               "(ops.wsus.sync state=completed) or stop it, then run again."
-    return "%s. Applied: %s. Not applied: %s. Running the task again applies the rest.%s" % (
-        exc.message, ", ".join(applied) or "nothing", ", ".join(not_applied), hint)
+        rerun = "A synchronization is running and WSUS refuses changes until it ends: wait for it " \
+                "(ops.wsus.sync state=completed) or stop it (state=stopped), then run the task again."
+    elif isinstance(exc, WsusPermissionError):
+        rerun = "Run the task again with an account in WSUS Administrators to apply the rest."
+    maybe = " Not known whether applied: %s." % ", ".join(unknown) if unknown else ""
+    return "%s. Applied: %s.%s Not applied: %s. %s" % (
+        exc.message.rstrip("."), ", ".join(applied) or "nothing", maybe, ", ".join(not_applied) or "nothing",
+        rerun)
 
 
 def read_sync_options(reader, timezone="UTC", now=None):

@@ -14,7 +14,7 @@ description:
     a WSUS server, each marked selected or not, filterable by title wildcard and type.
   - Use it to find the exact titles or GUIDs to declare in C(products) and C(classifications).
 author:
-  - ops.wsus contributors
+  - ops.wsus contributors (@ops)
 extends_documentation_fragment:
   - ops.wsus.connection
   - ops.wsus.attributes.INFO_MODULE
@@ -133,7 +133,10 @@ def _effective(selected_ids, parents):
 def run(module):
     reader = ServerReader(module.client(), module.params["culture"])
     pattern, types = module.params["title"].casefold(), module.params["type"]
-    wanted = lambda entry: fnmatch.fnmatchcase(entry.title.casefold(), pattern)  # noqa: E731
+
+    def wanted(entry):
+        return fnmatch.fnmatchcase(entry.title.casefold(), pattern)
+
     result = {"changed": False, "products": [], "classifications": []}
     if set(types) & {"company", "product_family", "product"}:
         catalog = reader.catalog(False)

@@ -17,13 +17,13 @@ description:
   - Returns the synchronization status, the next scheduled synchronization, and the last one's result,
     times and error text (from the server's event history).
 author:
-  - ops.wsus contributors
+  - ops.wsus contributors (@ops)
 extends_documentation_fragment:
   - ops.wsus.connection
   - ops.wsus.attributes.INFO_MODULE
 options:
   timezone:
-    description: IANA time zone in which to express RV(sync_options.schedule.time).
+    description: IANA time zone in which to express C(schedule.time) of RV(sync_options).
     type: str
     default: UTC
   gather:

@@ -12,14 +12,15 @@ version_added: 0.1.0
 description:
   - Makes sure a synchronization has run (starting one only when needed), waits for it with progress lines,
     and reports its result; or starts one without waiting; or cancels a running one.
-  - A synchronization already running is joined, never started twice. RV(changed) is true only when this task
+  - A synchronization already running is joined, never started twice. C(changed) is true only when this task
     started or stopped one.
   - With O(max_age), nothing is started when the last successful synchronization ended less than O(max_age)
     ago and none is running.
-  - The action plugin runs the work on the controller and prints a line per phase change and per 10 % step
+  - >-
+    The action plugin runs the work on the controller and prints a line per phase change and per 10 % step
     while it waits, for example C(wsus01: synchronizing updates 1200/3400 (35 %)).
 author:
-  - ops.wsus contributors
+  - ops.wsus contributors (@ops)
 extends_documentation_fragment:
   - ops.wsus.connection
   - ops.wsus.attributes

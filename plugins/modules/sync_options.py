@@ -19,7 +19,7 @@ description:
     configuration save, one subscription save and one proxy password change.
   - Check mode computes everything, including the diff, and writes nothing.
 author:
-  - ops.wsus contributors
+  - ops.wsus contributors (@ops)
 extends_documentation_fragment:
   - ops.wsus.connection
   - ops.wsus.attributes

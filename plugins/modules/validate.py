@@ -10,7 +10,8 @@ module: validate
 short_description: Check a wsus_sync document against the collection's JSON Schema, on the controller
 version_added: 0.1.0
 description:
-  - Validates a C(wsus_sync) document against C(schemas/wsus_sync.schema.json) (JSON Schema 2020-12) on the
+  - >-
+    Validates a C(wsus_sync) document against C(schemas/wsus_sync.schema.json) (JSON Schema 2020-12) on the
     Ansible controller and fails with the path of B(every) violation, for example
     C(wsus_sync.proxy.port: must be an integer from 1 to 65535 (got 70000)).
   - Makes no connection and no call to any WSUS server, so it can run before anything else (the
@@ -19,7 +20,7 @@ description:
   - Runs entirely in its action plugin. It is a member of the action group C(group/ops.wsus.wsus) and ignores
     the connection options that C(module_defaults) gives the group (C(server), C(password), ...).
 author:
-  - ops.wsus contributors
+  - ops.wsus contributors (@ops)
 extends_documentation_fragment:
   - ops.wsus.attributes
 attributes:
@@ -44,7 +45,6 @@ requirements:
   - jsonschema >= 4.18 (on the controller)
 seealso:
   - module: ops.wsus.sync_options
-  - role: ops.wsus.wsus_sync
 """
 
 EXAMPLES = r"""
@@ -66,10 +66,19 @@ EXAMPLES = r"""
 
 RETURN = r"""
 msg:
-  description: C(<name> is valid), or the formatted list of violations (one C(- path: message) line each).
+  description: >-
+    C(<name> is valid), or the formatted list of violations (one C(- path: message) line each).
   returned: always
   type: str
   sample: "wsus_sync is invalid (1 problem):\n- wsus_sync.proxy.port: must be an integer from 1 to 65535 (got 70000)"
+check_mode:
+  description:
+    - Whether the task ran in check mode, from C(--check) or from the task's own C(check_mode) keyword (unlike
+      C(ansible_check_mode), which only reflects C(--check)). The P(ops.wsus.wsus_sync#role) role uses it to
+      label its report.
+  returned: always
+  type: bool
+  sample: false
 violations:
   description: Every violation, sorted by path; empty when the document is valid.
   returned: always

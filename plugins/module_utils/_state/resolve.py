@@ -31,46 +31,59 @@ def resolve(items, catalog, what="products"):
 
     ``catalog``: objects with ``id``, ``title`` and ``type`` (the rows of ExecuteSPGetCategories).
     """
-    by_id = {entry.id.lower(): entry for entry in catalog}
+    index = _Index(catalog)
     selected, problems = set(), []
-    for index, item in enumerate(items):
+    for position, item in enumerate(items):
         try:
-            selected.update(_resolve_item(item, catalog, by_id, what))
+            selected.update(_resolve_item(item, index, what))
         except ResolveError as exc:
-            problems.append("%s[%d]: %s" % (what, index, exc))
+            problems.append("%s[%d]: %s" % (what, position, exc))
     if problems:
         raise ResolveError("; ".join(problems))
     return [entry.id.lower() for entry in catalog if entry.id.lower() in selected]
 
 
-def _resolve_item(item, catalog, by_id, what):
+class _Index:
+    """The catalog indexed once per resolution: by id, and by case-folded title."""
+
+    def __init__(self, catalog):
+        self.catalog = catalog
+        self.by_id = {entry.id.lower(): entry for entry in catalog}
+        self.folded = [(entry.title.casefold(), entry) for entry in catalog]
+        self.by_title = {}
+        for folded, entry in self.folded:
+            self.by_title.setdefault(folded, []).append(entry)
+
+
+def _resolve_item(item, index, what):
     if isinstance(item, dict):
         if item.get("id"):
-            return _by_id(item["id"], by_id, what)
-        return _by_title(item.get("title") or "", catalog, item.get("type"), what)
+            return _by_id(item["id"], index, what)
+        return _by_title(item.get("title") or "", index, item.get("type"), what)
     text = str(item)
     if GUID_RE.match(text):
-        return _by_id(text, by_id, what)
-    return _by_title(text, catalog, None, what)
+        return _by_id(text, index, what)
+    return _by_title(text, index, None, what)
 
 
-def _by_id(guid, by_id, what):
-    if guid.lower() not in by_id:
+def _by_id(guid, index, what):
+    if guid.lower() not in index.by_id:
         raise ResolveError("no %s with id %s on this server" % (_singular(what), guid))
     return {guid.lower()}
 
 
-def _by_title(pattern, catalog, document_type, what):
-    candidates = catalog
-    if document_type:
-        wsus_type = DOCUMENT_TYPES.get(document_type, document_type)
-        candidates = [entry for entry in catalog if entry.type == wsus_type]
+def _by_title(pattern, index, document_type, what):
+    wsus_type = DOCUMENT_TYPES.get(document_type, document_type) if document_type else None
     wildcard = any(char in pattern for char in "*?[")
     wanted = pattern.casefold()
     if wildcard:
-        matches = [entry for entry in candidates if fnmatch.fnmatchcase(entry.title.casefold(), wanted)]
+        matches = [entry for folded, entry in index.folded if fnmatch.fnmatchcase(folded, wanted)]
     else:
-        matches = [entry for entry in candidates if entry.title.casefold() == wanted]
+        matches = index.by_title.get(wanted, [])
+    candidates = index.catalog
+    if wsus_type:
+        matches = [entry for entry in matches if entry.type == wsus_type]
+        candidates = [entry for entry in candidates if entry.type == wsus_type]
     if not matches:
         raise ResolveError("no %s%s matches %r%s" % (
             _singular(what), " of type %s" % document_type if document_type else "", pattern,

@@ -285,7 +285,7 @@ def _resolve(root, ref):
 
 
 def _step(root, node, key):
-    for _ in range(8):
+    for dummy in range(8):
         if isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
             return node[key]
         if isinstance(node, dict):
@@ -315,7 +315,7 @@ def _rule_for(root, schema_path):
 
 
 def _deref(root, schema):
-    for _ in range(8):
+    for dummy in range(8):
         if isinstance(schema, dict) and "$ref" in schema and "type" not in schema and "const" not in schema:
             target = _resolve(root, schema["$ref"])
             if target is None:
@@ -671,7 +671,7 @@ def validate_document(document, root="wsus_sync"):
             key = (path, finding.message)
             if key not in findings:
                 findings[key] = (_sort_key(finding.parts), Violation(path, finding.message, got))
-    return [violation for _, violation in sorted(findings.values(), key=lambda item: (item[0], item[1].message))]
+    return [violation for dummy, violation in sorted(findings.values(), key=lambda item: (item[0], item[1].message))]
 
 
 def format_violations(violations, header=None, limit=100):

@@ -63,7 +63,7 @@ class WsusClient:
         operation = OPERATIONS[name]
         body = encode_request(name, args)
         self.calls.append(name)
-        _, data = self.transport.post(name, body, soap_action(name), write=operation.write)
+        dummy, data = self.transport.post(name, body, soap_action(name), write=operation.write)
         try:
             return decode_response(name, data)
         except WsusSoapFault as fault:
@@ -132,14 +132,14 @@ class WsusClient:
     def get_subscription_categories(self, culture="en", classifications=False):
         """The selected products/families/companies (or classifications)."""
         rows = self.call("GetSubscriptionCategories", {"preferredCulture": culture,
-                                                      "retrieveUpdateClassifications": classifications})
+                                                       "retrieveUpdateClassifications": classifications})
         return [_category(row) for row in rows]
 
     def get_categories(self, culture="en", classifications=False):
         """Every category (companies, product families, products) or every classification."""
         rows = self.call("ExecuteSPGetCategories", {"preferredCulture": culture,
-                                                   "retrieveUpdateClassifications": classifications,
-                                                   "fromSyncDate": MIN_DATETIME, "toSyncDate": MAX_DATETIME_TEXT})
+                                                    "retrieveUpdateClassifications": classifications,
+                                                    "fromSyncDate": MIN_DATETIME, "toSyncDate": MAX_DATETIME_TEXT})
         return [_category(row) for row in rows]
 
     def get_top_level_categories(self, culture="en"):

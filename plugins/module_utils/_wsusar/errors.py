@@ -15,6 +15,10 @@ from __future__ import annotations
 class WsusError(Exception):
     """Base class: anything the client could not do."""
 
+    # True when a write was sent but its answer never came (connection lost, timeout): the server may or
+    # may not have applied it. Set by the transport.
+    outcome_unknown = False
+
     def __init__(self, message, operation=None):
         super().__init__(message)
         self.message = message

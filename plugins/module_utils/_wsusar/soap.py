@@ -110,7 +110,7 @@ _SIMPLE_DECODERS = {
     "string": lambda text: text or "",
     "guid": lambda text: (text or "").strip().lower(),
     "base64Binary": lambda text: base64.b64decode(text or ""),
-    "decimal": lambda text: float(text), "double": lambda text: float(text), "float": lambda text: float(text),
+    "decimal": float, "double": float, "float": float,
 }
 
 
@@ -174,7 +174,7 @@ class OrderedRow:
         return cls(fields, canonical_order)
 
     def names(self):
-        return [name for name, _ in self._fields]
+        return [name for name, dummy in self._fields]
 
     def raw(self, name):
         """The text as received, ``None`` for an omitted or nil element."""
@@ -184,7 +184,7 @@ class OrderedRow:
         return None
 
     def __contains__(self, name):
-        return any(field_name == name for field_name, _ in self._fields)
+        return any(field_name == name for field_name, dummy in self._fields)
 
     def get_bool(self, name):
         text = self.raw(name)
@@ -224,7 +224,7 @@ class OrderedRow:
                                     "it goes" % name)
         earlier = set(self._canonical[:self._canonical.index(name)])
         position = 0
-        for index, (field_name, _) in enumerate(self._fields):
+        for index, (field_name, dummy) in enumerate(self._fields):
             if field_name in earlier:
                 position = index + 1
         return position
@@ -240,7 +240,7 @@ class OrderedRow:
         return dict((name, text) for name, text in self._fields)
 
     def copy(self):
-        return OrderedRow([(name, text) for name, text in self._fields], self._canonical)
+        return OrderedRow(list(self._fields), self._canonical)
 
 
 def _row_text(value):
@@ -264,7 +264,7 @@ def encode_request(name, args=None):
     """
     operation = OPERATIONS[name]
     args = dict(args or {})
-    unknown = set(args) - set(param for param, _ in operation.params)
+    unknown = set(args) - set(param for param, dummy in operation.params)
     if unknown:
         raise ValueError("%s has no parameter(s) %s" % (name, ", ".join(sorted(unknown))))
     parts = [_ENVELOPE_HEAD, '<%s xmlns="%s">' % (name, NAMESPACE)]

@@ -102,9 +102,13 @@ class Transport:
         while True:
             try:
                 return self._post_once(operation, body, soap_action)
+            except WsusTimeoutError as error:  # sent, no answer in time: a write may have been applied
+                error.outcome_unknown = write
+                raise
             except _Retryable as failure:
                 self.close()
                 if attempt >= self.retries or (write and failure.sent):
+                    failure.error.outcome_unknown = write and failure.sent
                     raise failure.error from None
                 attempt += 1
                 self._sleep(min(self.backoff * (2 ** (attempt - 1)), 8.0))
