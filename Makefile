@@ -31,10 +31,10 @@ pytest: venv
 
 ## ansible-test sanity, ansible-lint (production), yamllint, galaxy build + install + a run from the tarball
 quality: venv
-	@if [ -f scripts/quality.sh ]; then VENV=$(VENV) bash scripts/quality.sh; fi
+	VENV=$(VENV) bash scripts/quality.sh
 
 molecule: venv
-	@if [ -f scripts/molecule.sh ]; then VENV=$(VENV) bash scripts/molecule.sh; fi
+	VENV=$(VENV) bash scripts/molecule.sh
 
 ## make demo: start the embedded emulator, converge the example inventory twice, stop it
 demo: venv
