@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, ops.wsus contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Run ops.wsus.sync on the controller itself, so that the progress of a running
-synchronization reaches the terminal while the task waits (a module's output only arrives at its end)."""
+synchronization reaches the terminal while the task waits (a module's output only arrives at its end).
+Delegated to any other host, the task runs the module there instead."""
 
 from __future__ import annotations
 
@@ -32,6 +33,12 @@ class ActionModule(ActionBase):
         except AnsibleActionFail as error:
             result.update(failed=True, msg=str(error))
             return result
+        if not _runs_on_controller(self._connection):
+            # Delegated to a host that is not the controller (a jump host that reaches WSUS): the module
+            # runs there, as sync_options does. Its output arrives only when it ends: no live progress.
+            result.update(self._execute_module(module_name="ops.wsus.sync", module_args=self._task.args,
+                                               task_vars=task_vars))
+            return result
         client = WsusClient.connect(params["server"], port=params["port"], use_ssl=params["use_ssl"],
                                     validate_certs=params["validate_certs"], ca_path=params["ca_path"],
                                     username=params["username"], password=params["password"],
@@ -50,3 +57,8 @@ class ActionModule(ActionBase):
             client.close()
         result["soap_calls"] = list(client.calls)
         return result
+
+
+def _runs_on_controller(connection):
+    """True for the local connection (delegate_to: localhost, connection: local)."""
+    return getattr(connection, "transport", None) in ("local", "ansible.builtin.local")

@@ -57,6 +57,27 @@ class ServerReader:
         return self._once(("subcategories", category_id), lambda: self.client.get_subcategories(
             category_id, self.culture))
 
+    def descendants(self, category_id):
+        """Everything under a company or product family, at any depth: child GUID -> its parent's GUID.
+
+        Only companies and product families are expanded (a product has no children worth a call), so
+        a product family costs one call and a company one call per family under it.
+        """
+        found, pending = {}, [category_id.lower()]
+        while pending:
+            parent = pending.pop()
+            for child in self.subcategories(parent):
+                guid = child.id.lower()
+                if guid not in found:
+                    found[guid] = parent
+                    if child.type in CONTAINER_TYPES:
+                        pending.append(guid)
+        return found
+
+
+# The WSUS category types that stand for everything under them, future products too.
+CONTAINER_TYPES = ("Company", "ProductFamily")
+
 
 def ensure_sync_options(client, raw_document, check_mode=False, culture="en", user_name=None, now=None):
     """Make the server match the declared sections: ``(changed, result)`` in amazon.aws style.
@@ -123,21 +144,32 @@ def _downstream_warnings(reader, desired, plan):
 
 
 def _overlap_warnings(reader, category_ids):
-    """Warn when a company or product family and one of its children are both selected."""
-    catalog = reader.catalog(False)
-    by_id = {entry.id.lower(): entry for entry in catalog}
+    """Warn when a company or product family and anything under it (at any depth) are both selected."""
+    by_id = {entry.id.lower(): entry for entry in reader.catalog(False)}
     parents = {}
-    for guid in category_ids:
-        entry = by_id.get(guid)
-        if entry is not None and entry.type in ("Company", "ProductFamily"):
-            for child in reader.subcategories(guid):
-                parents[child.id.lower()] = guid
+    for guid in containers_among(by_id, category_ids):
+        for child, parent in reader.descendants(guid).items():
+            parents.setdefault(child, parent)
     children = {}
-    for child, parent in parent_child_overlaps(category_ids, parents):
-        if child in by_id and parent in by_id:
-            children.setdefault(by_id[parent].title, []).append(by_id[child].title)
+    for child, ancestor in parent_child_overlaps(category_ids, parents):
+        if child in by_id and ancestor in by_id:
+            children.setdefault(by_id[ancestor].title, []).append(by_id[child].title)
     return ["products: %s already includes %s; WSUS ignores a child selected with its parent"
             % (parent, ", ".join(sorted(titles, key=str.casefold))) for parent, titles in sorted(children.items())]
+
+
+def containers_among(by_id, guids):
+    """The companies and product families among ``guids`` (the catalog ``by_id`` knows their types)."""
+    return sorted(guid.lower() for guid in guids
+                  if guid.lower() in by_id and by_id[guid.lower()].type in CONTAINER_TYPES)
+
+
+def effectively_selected(reader, by_id, selected_ids):
+    """The selected categories and everything under a selected company or product family."""
+    effective = {guid.lower() for guid in selected_ids}
+    for guid in containers_among(by_id, selected_ids):
+        effective.update(reader.descendants(guid))
+    return effective
 
 
 def apply_plan(client, reader, plan, user_name):

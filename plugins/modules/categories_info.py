@@ -98,7 +98,7 @@ soap_calls:
 import fnmatch
 
 from ansible_collections.ops.wsus.plugins.module_utils._module import WsusModule
-from ansible_collections.ops.wsus.plugins.module_utils._service import ServerReader
+from ansible_collections.ops.wsus.plugins.module_utils._service import CONTAINER_TYPES, ServerReader, effectively_selected
 from ansible_collections.ops.wsus.plugins.module_utils._state.resolve import WSUS_TYPES
 
 ARGSPEC = dict(
@@ -113,21 +113,10 @@ ARGSPEC = dict(
 def _parents(reader, catalog):
     parents = {}
     for entry in catalog:
-        if entry.type in ("Company", "ProductFamily"):
+        if entry.type in CONTAINER_TYPES:
             for child in reader.subcategories(entry.id):
                 parents.setdefault(child.id.lower(), entry.id.lower())
     return parents
-
-
-def _effective(selected_ids, parents):
-    """A selected company or family selects everything under it."""
-    def selected(guid):
-        while guid:
-            if guid in selected_ids:
-                return True
-            guid = parents.get(guid)
-        return False
-    return selected
 
 
 def run(module):
@@ -141,11 +130,12 @@ def run(module):
     if set(types) & {"company", "product_family", "product"}:
         catalog = reader.catalog(False)
         parents = _parents(reader, catalog) if module.params["parents"] else {}
-        is_selected = _effective({entry.id.lower() for entry in reader.selected(False)}, parents)
+        by_id = {entry.id.lower(): entry for entry in catalog}
+        selected = effectively_selected(reader, by_id, [entry.id for entry in reader.selected(False)])
         for entry in catalog:
             kind = WSUS_TYPES.get(entry.type, entry.type)
             item = {"id": entry.id.lower(), "title": entry.title, "type": kind,
-                    "parent": parents.get(entry.id.lower()), "selected": is_selected(entry.id.lower())}
+                    "parent": parents.get(entry.id.lower()), "selected": entry.id.lower() in selected}
             if kind in types and wanted(entry) and (item["selected"] or not module.params["selected_only"]):
                 result["products"].append(item)
     if "classification" in types:

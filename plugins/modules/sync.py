@@ -19,6 +19,8 @@ description:
   - >-
     The action plugin runs the work on the controller and prints a line per phase change and per 10 % step
     while it waits, for example C(wsus01: synchronizing updates 1200/3400 (35 %)).
+  - Delegated to a host other than the controller (a jump host), the task runs the module on that host; the
+    result is the same, but it arrives when the task ends, without progress lines.
 author:
   - ops.wsus contributors (@ops)
 extends_documentation_fragment:

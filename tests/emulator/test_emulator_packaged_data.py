@@ -22,8 +22,7 @@ def _load(name):
 @pytest.fixture(scope="module")
 def packaged(emu_factory):
     missing = [name for name in FILES if not os.path.isfile(os.path.join(DATA, name))]
-    if missing:
-        pytest.skip("packaged catalog data not present yet: %s" % ", ".join(missing))
+    assert not missing, "packaged catalog data missing: %s" % ", ".join(missing)
     return emu_factory("--control", catalog=None)
 
 
