@@ -20,7 +20,6 @@ import copy
 import json
 import os
 import signal
-import socket
 import ssl
 import sys
 import time
@@ -28,6 +27,7 @@ import urllib.request
 
 import pytest
 
+from support.emulator_process import free_port
 from support.playbook import run_playbook
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -91,12 +91,6 @@ def assert_no_secret(*texts):
     for secret in SECRETS:
         for form in secret_forms(secret):
             assert form not in blob, "secret %r leaked (as %r)" % (secret, form)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def comparable(state):

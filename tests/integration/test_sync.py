@@ -14,10 +14,12 @@ import json
 import os
 import re
 import subprocess
+import threading
 import time
 
 import pytest
 
+from support.emulator_process import free_port
 from support.paths import REPO
 from support.playbook import BIN, connection_defaults, play, run_playbook
 
@@ -294,6 +296,32 @@ def test_a_dropped_connection_and_a_503_while_waiting_are_survived(emu3, collect
     assert ("wsus01: status request failed" in outcome.stdout) is retried_by_the_task
     assert emu3.operations().count(START) == 1
     assert emu3.faults([])["rules"] == []  # every injected fault was used
+
+
+def test_an_emulator_restart_while_waiting_is_survived(emulator_factory, collections_path, tmp_path):
+    """The server goes away mid-wait and comes back on the same port with its state: the task keeps
+    polling (new connection, new authentication) and reports the run's result; nothing is started twice."""
+    args = ("--port", free_port(), "--state-dir", tmp_path / "state", "--sync-seconds", "5")
+    before = emulator_factory(*args)
+    outcome = {}
+    waiting = threading.Thread(target=lambda: outcome.update(run=run(
+        before, [sync("synchronize", "out", poll_interval=1)], collections_path)))
+    waiting.start()
+    try:
+        deadline = time.monotonic() + 60
+        while START not in before.operations() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert START in before.operations(), "the task never started a synchronization"
+        time.sleep(1)
+        before.stop()
+        time.sleep(2)  # down for longer than the transport's first retries
+        after = emulator_factory(*args)
+    finally:
+        waiting.join(timeout=120)
+    result = outcome["run"].result("synchronize")
+    assert outcome["run"].rc == 0 and result["result"] == "succeeded" and result["changed"] is True, result
+    assert "GetServerSyncProgress" in after.operations() and START not in after.operations()
+    after.stop()
 
 
 # ------------------------------------------------------------------ how often it polls

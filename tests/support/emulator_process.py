@@ -5,9 +5,17 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import urllib.request
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on now (for a server that must keep its port)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 class EmulatorProcess:
