@@ -127,3 +127,97 @@ def test_emulator_response_conforms_to_live_wsdl(schema, synced_client, name):
 def test_emulator_sync_events_conform(schema, synced_client):
     events = synced_client.get_sync_events(since=datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc))
     assert {event["EventId"] for event in events} >= {382, 384}
+
+
+# ------------------------------------------------------------------ every shape of answer, not just one
+OFFICE_FAMILY = "477b856e-65c4-4473-b621-a8b230bb70d9"
+
+
+def post(client, name, args=None):
+    status, data = client.transport.post(name, soap.encode_request(name, args or {}), soap_action(name),
+                                         write=OPERATIONS[name].write)
+    assert status == 200, data[:500]
+    return data
+
+
+@pytest.fixture(scope="module")
+def variants_server(emulator_factory):
+    return emulator_factory("--sync-seconds", "2")
+
+
+@pytest.fixture
+def variants_client(variants_server):
+    variants_server.reset()
+    client = WsusClient.connect("127.0.0.1", port=variants_server.port, username="WSUS\\admin",
+                                password="Passw0rd!", auth="ntlm", timeout=10)
+    yield client
+    client.close()
+    variants_server.reset()
+
+
+def wait_idle(client, seconds=15):
+    deadline = time.time() + seconds
+    while client.get_subscription_state() != 0 and time.time() < deadline:
+        time.sleep(0.1)
+
+
+def test_product_answers_conform(schema, variants_client):
+    """The category operations answer with products (not only classifications) in the live shape."""
+    client = variants_client
+    client.set_subscription(client.get_subscription(), [OFFICE_FAMILY], [SECURITY_UPDATES], "WSUS\\admin")
+    answers = [
+        post(client, "ExecuteSPGetCategories", {"preferredCulture": "en", "retrieveUpdateClassifications": False,
+                                                "fromSyncDate": soap.MIN_DATETIME,
+                                                "toSyncDate": soap.MAX_DATETIME_TEXT}),
+        post(client, "GetSubscriptionCategories", {"preferredCulture": "en",
+                                                   "retrieveUpdateClassifications": False}),
+        post(client, "ExecuteSPGetCategoryById", {"preferredCulture": "en", "retrieveUpdateClassification": False,
+                                                  "id": OFFICE_FAMILY}),
+        post(client, "ExecuteSPGetSubcategories", {"preferredCulture": "en", "categoryId": OFFICE_FAMILY}),
+    ]
+    for data in answers:
+        assert wsdl_contract.body_errors(schema, data) == []
+    assert [entry.id for entry in client.get_subscription_categories()] == [OFFICE_FAMILY]
+    assert any(entry.type == "Product" for entry in client.get_subcategories(OFFICE_FAMILY))
+
+
+def test_answers_during_a_run_conform(schema, variants_client):
+    client = variants_client
+    client.start_sync()
+    time.sleep(0.8)  # past the "requested" moment: a phase with counts
+    for name in ("GetServerSyncProgress", "GetSubscriptionState", "GetSubscriptionNextSynchronizationTime"):
+        assert wsdl_contract.body_errors(schema, post(client, name)) == [], name
+    progress = client.get_sync_progress()
+    assert progress.phase != "not_processing" and progress.total > 0
+    client.stop_sync()
+
+
+@pytest.mark.parametrize("outcome, event_id", [("succeeded", 384), ("failed", 386), ("canceled", 385)])
+def test_event_history_of_each_outcome_conforms(schema, variants_server, variants_client, outcome, event_id):
+    client = variants_client
+    if outcome == "failed":
+        variants_server.faults([{"operation": "any", "count": 1,
+                                 "next_sync_result": {"result": "failed", "error_text": "proxy said 407"}}])
+    client.start_sync()
+    if outcome == "canceled":
+        time.sleep(0.3)
+        client.stop_sync()
+    wait_idle(client)
+    filters = sample_args(schema, OPERATIONS["ExecuteSPSearchEventHistory"])
+    data = post(client, "ExecuteSPSearchEventHistory", filters)
+    assert wsdl_contract.body_errors(schema, data) == []
+    events = client.get_sync_events(since=datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc))
+    assert [event["EventId"] for event in events][-2:] == [382, event_id]
+
+
+def test_spec_profile_configuration_conforms_to_the_spec_wsdl(emulator_factory):
+    """--profile spec serves the spec's 119-field row: it holds against the spec's own WSDL."""
+    spec_wsdl = os.path.join(REFERENCE, "ApiRemoting30.spec-section6.wsdl.xml")
+    spec_schema = wsdl_contract.load_schema(spec_wsdl)
+    server = emulator_factory("--profile", "spec")
+    with WsusClient.connect("127.0.0.1", port=server.port, username="WSUS\\admin", password="Passw0rd!",
+                            auth="ntlm", timeout=10) as client:
+        data = post(client, "ExecuteSPGetConfiguration")
+        assert len(client.get_configuration().names()) == 119
+    assert wsdl_contract.body_errors(spec_schema, data) == []
+    server.stop()
