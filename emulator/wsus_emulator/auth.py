@@ -199,6 +199,8 @@ class ConnectionAuth:
         self.context = None
         self.scheme: Optional[str] = None
         self.principal: Optional[str] = None
+        # Whether the logon of this connection carried channel bindings that were verified.
+        self.channel_bound = False
 
     @property
     def authenticated(self) -> bool:
@@ -239,6 +241,7 @@ class ConnectionAuth:
         if not self.context.complete:
             return AuthOutcome("continue", scheme, token=out)
         self.principal = self.context.client_principal
+        self.channel_bound = bindings is not None
         self.context = None
         if not self.principal:
             return AuthOutcome("failed", scheme, reason="no client principal")
@@ -248,3 +251,4 @@ class ConnectionAuth:
         self.context = None
         self.scheme = None
         self.principal = None
+        self.channel_bound = False

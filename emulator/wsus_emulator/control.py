@@ -1,6 +1,8 @@
 """The JSON control API (``--control``), per server port, without authentication.
 
-    GET    /_emulator/requests   -> [{"operation", "user", "http_status"}, ...] in arrival order
+    GET    /_emulator/requests   -> [{"operation", "user", "http_status"}, ...] in arrival order; over TLS an
+                                    authenticated entry also has "channel_binding": whether its logon
+                                    carried a channel binding that was verified
     DELETE /_emulator/requests   -> clears the log
     GET    /_emulator/faults     -> {"rules": [...]} the active rules
     POST   /_emulator/faults     -> adds rules (a list, or {"rules": [...]}); returns {"rules": [...]}

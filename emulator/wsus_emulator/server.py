@@ -80,9 +80,13 @@ class EmulatedServer:
         self.httpd.server_close()
 
     # ------------------------------------------------------------------------------------ log & rules
-    def log(self, operation: Optional[str], user: Optional[str], status: Optional[int]) -> None:
+    def log(self, operation: Optional[str], user: Optional[str], status: Optional[int],
+            channel_binding: Optional[bool] = None) -> None:
+        entry = {"operation": operation, "user": user, "http_status": status}
+        if channel_binding is not None:  # TLS only: whether the logon carried a verified channel binding
+            entry["channel_binding"] = channel_binding
         with self._log_lock:
-            self.request_log.append({"operation": operation, "user": user, "http_status": status})
+            self.request_log.append(entry)
 
     def request_log_copy(self) -> List[Dict]:
         with self._log_lock:
@@ -323,6 +327,10 @@ class Handler(BaseHTTPRequestHandler):
         self._soap(body)
 
     # ------------------------------------------------------------------------------------ SOAP endpoint
+    def _log_authenticated(self, operation: Optional[str], principal: Optional[str], status: Optional[int]) -> None:
+        over_tls = self.app.channel_bindings is not None
+        self.app.log(operation, principal, status, channel_binding=self.auth.channel_bound if over_tls else None)
+
     def _soap(self, body: bytes) -> None:
         app = self.app
         authorization = self.headers.get("Authorization")
@@ -356,19 +364,19 @@ class Handler(BaseHTTPRequestHandler):
         envelope, parse_fault = app.parse(body)
         operation = envelope.operation if envelope else None
         if self.command != "POST":
-            app.log(operation, principal, 405)
+            self._log_authenticated(operation, principal, 405)
             self._send(405, _html(405, "Method Not Allowed", "The web service accepts SOAP requests by POST "
                                   "(the emulator does not serve ?WSDL)."), "text/html",
                        headers=extra + (("Allow", "POST"),), delay=True)
             return
         if role == ROLE_NONE:
-            app.log(operation, principal, 403)
+            self._log_authenticated(operation, principal, 403)
             self._send(403, _html(403, "Forbidden", "%s is not a member of WSUS Administrators or WSUS Reporters."
                                   % principal), "text/html", headers=extra, delay=True)
             return
         content_type = (self.headers.get("Content-Type") or "text/xml").split(";")[0].strip().lower()
         if content_type != "text/xml":
-            app.log(operation, principal, 415)
+            self._log_authenticated(operation, principal, 415)
             self._send(415, _html(415, "Unsupported Media Type", "SOAP 1.1 requests use Content-Type text/xml."),
                        "text/html", headers=extra, delay=True)
             return
@@ -378,7 +386,7 @@ class Handler(BaseHTTPRequestHandler):
             if rule.get("delay_ms"):
                 time.sleep(rule["delay_ms"] / 1000.0)
             if rule.get("drop_connection"):
-                app.log(operation, principal, None)
+                self._log_authenticated(operation, principal, None)
                 self.close_connection = True
                 try:
                     self.connection.shutdown(socket.SHUT_RDWR)
@@ -387,7 +395,7 @@ class Handler(BaseHTTPRequestHandler):
                 return
             if rule.get("http_status"):
                 status = rule["http_status"]
-                app.log(operation, principal, status)
+                self._log_authenticated(operation, principal, status)
                 self._send(status, _html(status, "Injected error", "HTTP %d injected by the WSUS emulator." % status),
                            "text/html", headers=extra, delay=True)
                 return
@@ -397,11 +405,11 @@ class Handler(BaseHTTPRequestHandler):
                     fault = faults.RequestError(spec["message"], 1, 1, spec["type"])
                 else:
                     fault = faults.ApplicationError(spec["type"], spec["message"])
-                app.log(operation, principal, 500)
+                self._log_authenticated(operation, principal, 500)
                 self._send(500, fault_response(fault), headers=extra, delay=True)
                 return
 
         status, payload = app.process(envelope, parse_fault, self.headers.get("SOAPAction"),
                                       Caller(principal, role))
-        app.log(operation, principal, status)
+        self._log_authenticated(operation, principal, status)
         self._send(status, payload, headers=extra + (("Cache-Control", "private, max-age=0"),), delay=True)

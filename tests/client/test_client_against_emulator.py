@@ -49,6 +49,8 @@ def test_tls_with_channel_binding(emulator_factory):
         assert client.get_current_user_role() == "administrator"
     with connect(server, use_ssl=True, ca_path=server.ca_path, auth="negotiate") as client:
         assert client.get_server_version()
+    # the client sent the tls-server-end-point binding on both logons, and the emulator verified it
+    assert [entry["channel_binding"] for entry in server.requests()] == [True, True]
 
 
 def test_tls_certificate_that_does_not_verify(emulator_factory):

@@ -140,15 +140,20 @@ def test_tls_start_line(tls_emu):
 
 @pytest.mark.parametrize("protocol", ["ntlm", "negotiate"])
 def test_tls_channel_binding_right_is_accepted(tls_emu, protocol):
+    tls_emu.clear_requests()
     client = tls_emu.client(protocol=protocol, bindings="right")
     assert scalar(client, "GetCurrentUserRole") == "2"
     assert scalar(client, "GetServerVersion")
     assert client.handshakes == 1
+    assert [entry["channel_binding"] for entry in tls_emu.requests()] == [True, True]
 
 
 def test_tls_without_channel_binding_is_accepted(tls_emu):
+    tls_emu.clear_requests()
     client = tls_emu.client(bindings="none")
     assert scalar(client, "GetCurrentUserRole") == "2"
+    # the log tells a bound logon from an unbound one, so a client's binding can be checked
+    assert [entry["channel_binding"] for entry in tls_emu.requests()] == [False]
 
 
 @pytest.mark.parametrize("protocol", ["ntlm", "negotiate"])

@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import urllib.request
@@ -38,13 +39,15 @@ class EmulatorProcess:
         self.ca_path = self.info.get("ca_path")
 
     def control_url(self, path, index=0):
-        return "http://127.0.0.1:%d/_emulator/%s" % (self.ports[index], path)
+        scheme = "https" if self.urls[index].startswith("https:") else "http"
+        return "%s://127.0.0.1:%d/_emulator/%s" % (scheme, self.ports[index], path)
 
     def control(self, method, path, payload=None, index=0):
         data = None if payload is None else json.dumps(payload).encode()
         request = urllib.request.Request(self.control_url(path, index), data=data, method=method,
                                          headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=10) as response:
+        context = ssl.create_default_context(cafile=self.ca_path) if self.ca_path else None
+        with urllib.request.urlopen(request, timeout=10, context=context) as response:
             body = response.read()
         return json.loads(body) if body else None
 
