@@ -15,7 +15,6 @@ What the user sees and does for each case is documented in docs/faults.md.
 
 from __future__ import annotations
 
-import base64
 import copy
 import json
 import os
@@ -28,6 +27,7 @@ import urllib.request
 import pytest
 
 from support.emulator_process import free_port
+from support.secrets import secret_forms
 from support.playbook import run_playbook
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -72,18 +72,6 @@ HTTP_CASES = {
     "sync_running": [],
 }
 SLOW_TIMEOUT = 3  # seconds; the "slow" rule delays the answer 4500 ms
-
-
-def secret_forms(secret):
-    """The secret as text, and the stable middle of its base64 at each of the three alignments a
-    longer base64 blob can give it, for its UTF-8 and its UTF-16LE bytes."""
-    forms = {secret}
-    for encoded in (secret.encode("utf-8"), secret.encode("utf-16-le")):
-        for pad in range(3):
-            text = base64.b64encode(b"\0" * pad + encoded).decode("ascii")
-            start = (pad * 4 + 2) // 3 + 1  # skip the characters that mix in the padding
-            forms.add(text[start:len(text) - 4])
-    return forms
 
 
 def assert_no_secret(*texts):

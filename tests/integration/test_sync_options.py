@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+import os
 import re
 
 import pytest
+import yaml
 
 from support.playbook import connection_defaults, play, run_playbook
 
@@ -164,3 +166,44 @@ def test_server_info_document_applied_back_is_no_change(fresh_emulator, collecti
     assert document["products"] and document["languages"] == ["de", "en"]
     again = apply(fresh_emulator, collections_path, document)
     assert again.rc == 0 and again.result("apply")["changed"] is False, again.result("apply").get("changes")
+
+
+CORPUS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "unit", "schema", "corpus",
+                      "invalid")
+EXPECT = re.compile(r"^#\s*expect:\s*(?P<paths>.+?)\s*$", re.M)
+
+
+def corpus_as_module_args():
+    """Every invalid document of the schema corpus that can be written as the module's arguments (a
+    mapping of string keys that are not connection options: Ansible itself refuses a task whose
+    arguments have a boolean key; and no section null, which for a module means "not given", as
+    Ansible's omit does; the role's validation catches it in the document); with the paths its error
+    must name."""
+    cases = []
+    for name in sorted(os.listdir(CORPUS)):
+        with open(os.path.join(CORPUS, name), encoding="utf-8") as handle:
+            text = handle.read()
+        document = yaml.safe_load(text)
+        if isinstance(document, dict) and document and all(isinstance(key, str) for key in document) \
+                and not set(document) & CONNECTION_OPTIONS and None not in document.values():
+            paths = [path.strip() for path in EXPECT.search(text).group("paths").split(",")]
+            cases.append((name, document, paths))
+    return cases
+
+
+CONNECTION_OPTIONS = {"server", "port", "use_ssl", "validate_certs", "ca_path", "username", "password", "auth",
+                      "timeout", "culture"}
+
+
+def test_every_invalid_corpus_document_fails_before_any_request(fresh_emulator, collections_path):
+    cases = corpus_as_module_args()
+    assert len(cases) >= 80, len(cases)
+    tasks = [{"name": name, "ops.wsus.sync_options": document, "ignore_errors": True}
+             for name, document, dummy in cases]
+    run = run_playbook([play(tasks, connection_defaults(fresh_emulator))], collections_path)
+    for name, dummy, paths in cases:
+        result = run.result(name)
+        assert result.get("failed") is True, name
+        for path in paths:
+            assert path in result["msg"], "%s: %s not in %s" % (name, path, result["msg"])
+    assert fresh_emulator.requests() == []

@@ -27,6 +27,7 @@ import time
 
 import pytest
 
+from support.secrets import leaks as find_leaks
 from support.playbook import connection_defaults, play, run_playbook
 
 
@@ -64,20 +65,8 @@ EXPECTED_FAILURES = {
 }
 
 
-def secret_forms(secret):
-    """The secret as text, and the stable middle of its base64 at each of the three alignments a
-    longer base64 blob can give it, for its UTF-8 and its UTF-16LE bytes."""
-    forms = {secret}
-    for encoded in (secret.encode("utf-8"), secret.encode("utf-16-le")):
-        for pad in range(3):
-            text = base64.b64encode(b"\0" * pad + encoded).decode("ascii")
-            start = (pad * 4 + 2) // 3 + 1  # skip the characters that mix in the padding
-            forms.add(text[start:len(text) - 4])
-    return forms
-
-
 def leaks(text):
-    return sorted({(secret, form) for secret in SECRETS for form in secret_forms(secret) if form in text})
+    return find_leaks(text, SECRETS)
 
 
 def test_secret_forms_find_each_encoding():
