@@ -5,7 +5,7 @@
 
 FOR INTERNAL COLLECTION USE ONLY: may change in any release.
 
-Adding an operation is one entry here. ``tests/unit/wsusar/test_contract.py`` serializes a request
+Adding an operation is one entry here. ``tests/contract/test_wsdl_contract.py`` serializes a request
 for every entry and validates it against the WSDL a real Windows Server 2022 WSUS serves.
 
 Parameter types (how ``soap.encode_request`` writes a value):
