@@ -42,22 +42,5 @@ def check_document(document):
     if not validate.HAS_JSONSCHEMA:
         raise AnsibleActionFail(missing_required_lib("jsonschema") + " (on the controller, to validate "
                                 "the wsus_sync document)")
-    violations = validate.validate_document(_plain(document), root=DOCUMENT_VARIABLE)
+    violations = validate.validate_document(validate.plain_data(document), root=DOCUMENT_VARIABLE)
     return validate.format_violations(violations) if violations else ""
-
-
-def _plain(value):
-    """Templated values arrive as Ansible's tagged types: give jsonschema plain ones."""
-    if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
-    return value

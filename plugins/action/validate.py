@@ -45,7 +45,7 @@ class ActionModule(ActionBase):
         if not validate.HAS_JSONSCHEMA:
             raise AnsibleActionFail(validate.MISSING_JSONSCHEMA_MSG)
 
-        violations = validate.validate_document(_plain(args["document"]), root=str(name))
+        violations = validate.validate_document(validate.plain_data(args["document"]), root=str(name))
         result["changed"] = False
         # ansible_check_mode only reflects --check; this is the task's own (check_mode: true, apply: ...)
         result["check_mode"] = bool(self._play_context.check_mode)
@@ -55,21 +55,3 @@ class ActionModule(ActionBase):
         else:
             result["msg"] = "%s is valid" % name
         return result
-
-
-def _plain(value):
-    """Templated values arrive as Ansible's tagged types: give jsonschema plain ones."""
-    if isinstance(value, dict):
-        # keys YAML read as booleans (yes:, no:) stay booleans: the validator names them
-        return {(str(key) if isinstance(key, str) else key): _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
-    return value

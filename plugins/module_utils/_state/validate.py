@@ -640,6 +640,22 @@ def _convert_combinator(validator, error, root_schema, why):
 # --------------------------------------------------------------------------- public API
 
 
+def plain_data(value):
+    """Plain Python values for jsonschema: templated values arrive as Ansible's tagged str/int/dict types.
+
+    Keys YAML read as booleans (``yes:``, ``no:``) stay booleans, so that the validator names them."""
+    if isinstance(value, dict):
+        return {(str(key) if isinstance(key, str) else key): plain_data(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain_data(item) for item in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    for plain in (int, float, str):
+        if isinstance(value, plain):
+            return plain(value)
+    return value
+
+
 def validate_document(document, root="wsus_sync"):
     """Validate ``document`` and return every :class:`Violation` (empty list: valid).
 
