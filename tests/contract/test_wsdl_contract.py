@@ -18,6 +18,7 @@ from ansible_collections.ops.wsus.plugins.module_utils._wsusar.operations import
 
 from support.paths import REFERENCE
 from support import wsdl_contract
+from support.fixtures import module_emulator
 
 WSDL = wsdl_contract.live_wsdl_path(REFERENCE)
 pytestmark = pytest.mark.skipif(not os.path.exists(WSDL), reason="../shared/reference is not beside the checkout")
@@ -140,9 +141,7 @@ def post(client, name, args=None):
     return data
 
 
-@pytest.fixture(scope="module")
-def variants_server(emulator_factory):
-    return emulator_factory("--sync-seconds", "2")
+variants_server = module_emulator("--sync-seconds", "2")
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import sys
 
 import pytest
 
+from support.fixtures import module_emulator
 from support.playbook import run_playbook
 
 START = "StartSubscriptionManually"
@@ -22,11 +23,7 @@ DOCUMENT = {"schedule": {"automatic": True, "time": "02:00", "per_day": 1},
             "classifications": ["Critical Updates", "Security Updates", "Definition Updates"]}
 
 
-@pytest.fixture(scope="module")
-def emulator_2s(emulator_factory):
-    server = emulator_factory("--sync-seconds", "2")
-    yield server
-    server.stop()
+emulator_2s = module_emulator("--sync-seconds", "2")
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ import time
 import pytest
 
 from support.emulator_process import free_port
+from support.fixtures import module_emulator
 from support.paths import REPO
 from support.playbook import BIN, connection_defaults, play, run_playbook
 
@@ -31,25 +32,9 @@ ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 ERROR_TEXT = "WebException: The remote name could not be resolved: 'sws.update.microsoft.com'"
 
 
-@pytest.fixture(scope="module")
-def emulator_3s(emulator_factory):
-    server = emulator_factory("--sync-seconds", "3")
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def emulator_30s(emulator_factory):
-    server = emulator_factory("--sync-seconds", "30")
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def emulator_5s(emulator_factory):
-    server = emulator_factory("--sync-seconds", "5")
-    yield server
-    server.stop()
+emulator_3s = module_emulator("--sync-seconds", "3")
+emulator_30s = module_emulator("--sync-seconds", "30")
+emulator_5s = module_emulator("--sync-seconds", "5")
 
 
 @pytest.fixture
