@@ -54,7 +54,8 @@ class ServerReader:
             self.culture, classifications))
 
     def subcategories(self, category_id):
-        return self._once(("subcategories", category_id), lambda: self.client.get_subcategories(
+        # One key per category whatever the case of the GUID, so that no caller asks twice.
+        return self._once(("subcategories", category_id.lower()), lambda: self.client.get_subcategories(
             category_id, self.culture))
 
     def descendants(self, category_id):
