@@ -59,8 +59,15 @@ products:
   elements: dict
   contains:
     id:
-      description: The category GUID.
+      description: The category GUID (the first of RV(products[].ids)).
       type: str
+    ids:
+      description:
+        - Every category GUID with this title and type. WSUS publishes some products more than once under one
+          title (V(Windows Server 2019) has two GUIDs); they are listed once, and declaring the title selects
+          them all.
+      type: list
+      elements: str
     title:
       description: The title in O(culture).
       type: str
@@ -71,8 +78,13 @@ products:
       description: The parent's GUID (with O(parents=true)), or null.
       type: str
     selected:
-      description: Whether the server synchronizes it (a selected parent selects it too).
+      description: Whether the server synchronizes it, every GUID of RV(products[].ids) (a selected parent selects
+        it too).
       type: bool
+    selected_ids:
+      description: The GUIDs of RV(products[].ids) that the server synchronizes (all, some or none).
+      type: list
+      elements: str
 classifications:
   description: Update classifications.
   returned: always
@@ -119,6 +131,15 @@ def _parents(reader, catalog):
     return parents
 
 
+def _same_title_groups(catalog):
+    """Catalog entries grouped by (title, type), in catalog order: WSUS publishes some products twice
+    under one title ("Windows Server 2019"), and a declared title selects all of them."""
+    groups = {}
+    for entry in catalog:
+        groups.setdefault((entry.title.casefold(), entry.type), []).append(entry)
+    return list(groups.values())
+
+
 def run(module):
     reader = ServerReader(module.client(), module.params["culture"])
     pattern, types = module.params["title"].casefold(), module.params["type"]
@@ -132,11 +153,14 @@ def run(module):
         parents = _parents(reader, catalog) if module.params["parents"] else {}
         by_id = {entry.id.lower(): entry for entry in catalog}
         selected = effectively_selected(reader, by_id, [entry.id for entry in reader.selected(False)])
-        for entry in catalog:
-            kind = WSUS_TYPES.get(entry.type, entry.type)
-            item = {"id": entry.id.lower(), "title": entry.title, "type": kind,
-                    "parent": parents.get(entry.id.lower()), "selected": entry.id.lower() in selected}
-            if kind in types and wanted(entry) and (item["selected"] or not module.params["selected_only"]):
+        for group in _same_title_groups(catalog):
+            first = group[0]
+            kind = WSUS_TYPES.get(first.type, first.type)
+            ids = [entry.id.lower() for entry in group]
+            chosen = [guid for guid in ids if guid in selected]
+            item = {"id": ids[0], "ids": ids, "title": first.title, "type": kind, "parent": parents.get(ids[0]),
+                    "selected": len(chosen) == len(ids), "selected_ids": chosen}
+            if kind in types and wanted(first) and (chosen or not module.params["selected_only"]):
                 result["products"].append(item)
     if "classification" in types:
         chosen = {entry.id.lower() for entry in reader.selected(True)}

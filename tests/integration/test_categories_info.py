@@ -54,8 +54,24 @@ def test_a_selected_family_selects_its_products_without_asking_for_parents(fresh
     assert fresh_emulator.operations().count("ExecuteSPGetSubcategories") == 1
 
     everything = categories(fresh_emulator, collections_path, title="Office 2016", parents=True)
-    assert everything["products"] == [{"id": OFFICE_2016, "title": "Office 2016", "type": "product",
-                                       "parent": OFFICE_FAMILY, "selected": True}]
+    assert everything["products"] == [{"id": OFFICE_2016, "ids": [OFFICE_2016], "title": "Office 2016",
+                                       "type": "product", "parent": OFFICE_FAMILY, "selected": True,
+                                       "selected_ids": [OFFICE_2016]}]
+
+
+WS2019 = ["f702a48c-919b-45d6-9aef-ca4248d50397", "6e56e6da-f22f-47c9-97b4-510153a06740"]
+
+
+def test_a_title_wsus_publishes_twice_is_listed_once_with_its_guids(fresh_emulator, collections_path):
+    apply(fresh_emulator, collections_path, {"products": [{"id": WS2019[1]}]}, check=False)
+    result = categories(fresh_emulator, collections_path, title="windows server 2019", type=["product"])
+    assert len(result["products"]) == 1
+    item = result["products"][0]
+    assert sorted(item["ids"]) == sorted(WS2019) and item["title"] == "Windows Server 2019"
+    assert item["selected"] is False and item["selected_ids"] == [WS2019[1]]
+    apply(fresh_emulator, collections_path, {"products": ["Windows Server 2019"]}, check=False)
+    again = categories(fresh_emulator, collections_path, title="windows server 2019", type=["product"])
+    assert again["products"][0]["selected"] is True and sorted(again["products"][0]["selected_ids"]) == sorted(WS2019)
 
 
 def test_environment_fallbacks_for_the_connection(fresh_emulator, collections_path):

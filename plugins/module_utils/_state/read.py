@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 
-from .resolve import reference_for
+from .resolve import references
 from .schedule import utc_seconds_to_local
 
 # Configuration row fields per document key ([MS-WSUSAR] 2.2.4.10; docs/document.md).
@@ -89,12 +89,8 @@ def read_schedule(subscription, timezone="UTC", now=None):
 
 
 def read_categories(selected, catalog):
-    """Selected categories as the shortest declarations that resolve back to them."""
-    known = {entry.id.lower(): entry for entry in catalog}
-    result = []
-    for entry in selected:
-        full = known.get(entry.id.lower(), entry)
-        result.append(reference_for(full, catalog) if full.id.lower() in known else {"id": entry.id.lower()})
+    """Selected categories as the shortest declarations that resolve back to them (``references``)."""
+    result = references([entry.id for entry in selected], catalog)
     return sorted(result, key=lambda ref: (ref if isinstance(ref, str) else ref.get("title") or ref["id"]).casefold())
 
 

@@ -6,9 +6,11 @@
 FOR INTERNAL COLLECTION USE ONLY: may change in any release. Pure functions, no I/O.
 
 An item is a GUID, a title (case-insensitive, ``*`` and ``?`` wildcards), ``{title, type}`` or
-``{id}``. A title without wildcards must name exactly one category (else: an error listing the
-candidates with type and GUID); a wildcard selects everything it matches and must match at least
-one. Unknown names get the closest titles as a hint.
+``{id}``. WSUS really publishes some products twice under one title ("Windows Server 2019" has two
+GUIDs): a title without wildcards selects every category of one type that carries it, and is an
+error only when it names categories of different types (then the message shows the ``{title, type}``
+to write). A wildcard selects everything it matches and must match at least one. Unknown names get
+the closest titles and, for marketing names such as "Windows Server 2022", the title WSUS uses.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ import difflib
 import fnmatch
 import re
 
+from .marketing_names import wsus_titles_for
+
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 DOCUMENT_TYPES = {"company": "Company", "product_family": "ProductFamily", "product": "Product"}
 WSUS_TYPES = {value: key for key, value in DOCUMENT_TYPES.items()}
+WILDCARD_CHARS = "*?["
 
 
 class ResolveError(ValueError):
@@ -74,7 +79,7 @@ def _by_id(guid, index, what):
 
 def _by_title(pattern, index, document_type, what):
     wsus_type = DOCUMENT_TYPES.get(document_type, document_type) if document_type else None
-    wildcard = any(char in pattern for char in "*?[")
+    wildcard = is_wildcard(pattern)
     wanted = pattern.casefold()
     if wildcard:
         matches = [entry for folded, entry in index.folded if fnmatch.fnmatchcase(folded, wanted)]
@@ -87,12 +92,36 @@ def _by_title(pattern, index, document_type, what):
     if not matches:
         raise ResolveError("no %s%s matches %r%s" % (
             _singular(what), " of type %s" % document_type if document_type else "", pattern,
-            _closest(pattern, candidates)))
-    if len(matches) > 1 and not wildcard:
-        raise ResolveError("%r is ambiguous: %s; declare {title: ..., type: ...} or {id: ...}" % (
-            pattern, ", ".join("%s (%s, %s)" % (entry.title, WSUS_TYPES.get(entry.type, entry.type), entry.id)
-                               for entry in matches)))
+            _hints(pattern, candidates, index, wildcard)))
+    types = sorted({entry.type for entry in matches})
+    if len(types) > 1 and not wildcard:
+        raise ResolveError("%r names categories of different types: declare %s" % (pattern, " or ".join(
+            "{title: %s, type: %s} (%s)" % (matches[0].title, WSUS_TYPES.get(kind, kind),
+                                           _count_ids([entry for entry in matches if entry.type == kind]))
+            for kind in types)))
     return {entry.id.lower() for entry in matches}
+
+
+def _count_ids(entries):
+    return ", ".join(entry.id.lower() for entry in entries)
+
+
+def _hints(pattern, candidates, index, wildcard):
+    hints = "" if wildcard else _marketing_hint(pattern, index)
+    return hints + _closest(pattern, candidates)
+
+
+def _marketing_hint(pattern, index):
+    """What WSUS calls a marketing name, and whether this server lists that title."""
+    titles = wsus_titles_for(pattern)
+    if not titles:
+        return ""
+    shown = []
+    for title in titles:
+        known = index.by_title.get(title.casefold())
+        shown.append(repr(known[0].title) if known else "%r (not listed by this server yet: synchronize "
+                                                       "categories first)" % title)
+    return "; WSUS calls %s %s" % (pattern, " or ".join(shown))
 
 
 def _closest(pattern, candidates):
@@ -106,21 +135,78 @@ def _singular(what):
     return {"products": "product", "classifications": "classification"}.get(what, what)
 
 
+def is_wildcard(text):
+    return any(char in text for char in WILDCARD_CHARS)
+
+
+def _namesakes(entry, catalog):
+    """Every category with ``entry``'s title (case-insensitive), any type."""
+    folded = entry.title.casefold()
+    return [other for other in catalog if other.title.casefold() == folded]
+
+
 def describe(guids, catalog):
-    """Titles for GUIDs (the GUID itself for one the catalog does not know), sorted."""
-    titles = {entry.id.lower(): entry.title for entry in catalog}
-    return sorted((titles.get(guid.lower(), guid.lower()) for guid in guids), key=str.casefold)
+    """Readable names for GUIDs, sorted: one line per title however many GUIDs WSUS gives it.
+
+    A title WSUS publishes several times reads "Title (2 categories)" when all of them are meant, and
+    "Title (id <guid>)" for each one when only some are; the type is added where other types share the
+    title. A GUID the catalog does not know stands for itself.
+    """
+    by_id = {entry.id.lower(): entry for entry in catalog}
+    chosen = {guid.lower() for guid in guids}
+    names, done = [], set()
+    for guid in sorted(chosen):
+        entry = by_id.get(guid)
+        if entry is None:
+            names.append(guid)
+            continue
+        namesakes = _namesakes(entry, catalog)
+        same_type = [other for other in namesakes if other.type == entry.type]
+        kind = " %s" % WSUS_TYPES.get(entry.type, entry.type) if len(same_type) < len(namesakes) else ""
+        key = (entry.title.casefold(), entry.type)
+        if len(same_type) == 1:
+            names.append(entry.title + (" (%s)" % kind.strip() if kind else ""))
+        elif all(other.id.lower() in chosen for other in same_type):
+            if key not in done:
+                done.add(key)
+                names.append("%s (%d%s categories)" % (entry.title, len(same_type), kind))
+        else:
+            names.append("%s (%sid %s)" % (entry.title, kind.strip() + ", " if kind else "", guid))
+    return sorted(names, key=str.casefold)
 
 
-def reference_for(entry, catalog):
-    """The shortest declaration that resolves back to exactly ``entry``: its title when unique,
-    ``{title, type}`` when unique within its type, else ``{id}``."""
-    same_title = [other for other in catalog if other.title.casefold() == entry.title.casefold()]
-    if len(same_title) == 1 and not any(char in entry.title for char in "*?[") and not GUID_RE.match(entry.title):
-        return entry.title
-    if entry.type in WSUS_TYPES and sum(1 for other in same_title if other.type == entry.type) == 1:
-        return {"title": entry.title, "type": WSUS_TYPES[entry.type]}
-    return {"id": entry.id.lower()}
+def references(selected_ids, catalog):
+    """The shortest declarations that resolve back to exactly ``selected_ids`` (server_info adoption).
+
+    A title when every category of that title is selected and they are all of one type; ``{title,
+    type}`` when that holds within one type only; ``{id}`` for each selected one when only some
+    categories of a title are selected (or the title looks like a GUID or a wildcard).
+    """
+    by_id = {entry.id.lower(): entry for entry in catalog}
+    chosen = {guid.lower() for guid in selected_ids}
+    result, done = [], set()
+    for guid in sorted(chosen):
+        entry = by_id.get(guid)
+        if entry is None:
+            result.append({"id": guid})
+            continue
+        namesakes = _namesakes(entry, catalog)
+        same_type = [other for other in namesakes if other.type == entry.type]
+        plain_safe = not is_wildcard(entry.title) and not GUID_RE.match(entry.title)
+        if not plain_safe or not all(other.id.lower() in chosen for other in same_type):
+            result.append({"id": guid})
+            continue
+        key = (entry.title.casefold(), entry.type)
+        if key in done:
+            continue
+        done.add(key)
+        if len(same_type) == len(namesakes):
+            result.append(entry.title)
+        elif entry.type in WSUS_TYPES:
+            result.append({"title": entry.title, "type": WSUS_TYPES[entry.type]})
+        else:
+            result.extend({"id": other.id.lower()} for other in same_type)
+    return result
 
 
 def parent_child_overlaps(guids, parents):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.ops.wsus.plugins.module_utils._state.resolve import (
-    ResolveError, parent_child_overlaps, reference_for, resolve)
+    ResolveError, describe, parent_child_overlaps, references, resolve)
 
 from state_fixtures import CLASSIFICATIONS, OFFICE, OFFICE_PRODUCT, PRODUCTS, SECURITY, WIN10, WINDOWS, WS2019, WS2022
 
@@ -28,13 +28,13 @@ def test_typed_title_disambiguates():
     assert resolve([{"title": "Office", "type": "product"}], PRODUCTS) == [OFFICE_PRODUCT.id]
 
 
-def test_ambiguous_title_lists_candidates_with_type_and_guid():
+def test_a_title_shared_across_types_asks_for_the_type_to_write():
     with pytest.raises(ResolveError) as caught:
         resolve(["Office"], PRODUCTS)
     message = str(caught.value)
-    assert "products[0]: 'Office' is ambiguous" in message
-    assert "Office (product_family, %s)" % OFFICE.id in message
-    assert "Office (product, %s)" % OFFICE_PRODUCT.id in message
+    assert "products[0]: 'Office' names categories of different types" in message
+    assert "{title: Office, type: product_family} (%s)" % OFFICE.id in message
+    assert "{title: Office, type: product} (%s)" % OFFICE_PRODUCT.id in message
 
 
 def test_unknown_title_names_the_closest_and_every_problem_is_reported():
@@ -54,11 +54,11 @@ def test_classifications_by_title_or_guid():
         resolve(["Security"], CLASSIFICATIONS, "classifications")
 
 
-def test_reference_for_round_trips_through_resolve():
+def test_references_round_trip_through_resolve():
     for entry in PRODUCTS:
-        assert resolve([reference_for(entry, PRODUCTS)], PRODUCTS) == [entry.id]
-    assert reference_for(WS2022, PRODUCTS) == "Windows Server 2022"
-    assert reference_for(OFFICE, PRODUCTS) == {"title": "Office", "type": "product_family"}
+        assert resolve(references([entry.id], PRODUCTS), PRODUCTS) == [entry.id]
+    assert references([WS2022.id], PRODUCTS) == ["Windows Server 2022"]
+    assert references([OFFICE.id], PRODUCTS) == [{"title": "Office", "type": "product_family"}]
 
 
 def test_parent_child_overlaps():
