@@ -11,8 +11,8 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.ops.wsus.plugins.module_utils._module import CONNECTION_ARGSPEC
-from ansible_collections.ops.wsus.plugins.module_utils._state import validate
 from ansible_collections.ops.wsus.plugins.module_utils._state.document import SECTIONS
+from ansible_collections.ops.wsus.plugins.plugin_utils._validate import validate
 
 # The name under which validation errors are reported (the role's variable).
 DOCUMENT_VARIABLE = "wsus_sync"

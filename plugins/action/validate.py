@@ -10,7 +10,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.ops.wsus.plugins.module_utils._module import CONNECTION_ARGSPEC
-from ansible_collections.ops.wsus.plugins.module_utils._state import validate
+from ansible_collections.ops.wsus.plugins.plugin_utils._validate import validate
 
 ARGSPEC = dict(
     document=dict(type="raw", required=True),

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.ops.wsus.plugins.module_utils._service import (
     ServerReader, ensure_sync_options, read_sync_options)
-from ansible_collections.ops.wsus.plugins.module_utils._state.validate import validate_document
+from ansible_collections.ops.wsus.plugins.plugin_utils._validate.validate import validate_document
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.client import WsusClient
 
 from support.paths import REPO

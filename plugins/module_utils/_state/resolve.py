@@ -95,14 +95,14 @@ def _by_title(pattern, index, document_type, what):
             _hints(pattern, candidates, index, wildcard)))
     types = sorted({entry.type for entry in matches})
     if len(types) > 1 and not wildcard:
-        raise ResolveError("%r names categories of different types: declare %s" % (pattern, " or ".join(
-            "{title: %s, type: %s} (%s)" % (matches[0].title, WSUS_TYPES.get(kind, kind),
-                                           _count_ids([entry for entry in matches if entry.type == kind]))
-            for kind in types)))
+        choices = ["{title: %s, type: %s} (%s)" % (
+            matches[0].title, WSUS_TYPES.get(kind, kind), _ids([entry for entry in matches if entry.type == kind]))
+            for kind in types]
+        raise ResolveError("%r names categories of different types: declare %s" % (pattern, " or ".join(choices)))
     return {entry.id.lower() for entry in matches}
 
 
-def _count_ids(entries):
+def _ids(entries):
     return ", ".join(entry.id.lower() for entry in entries)
 
 
@@ -119,8 +119,8 @@ def _marketing_hint(pattern, index):
     shown = []
     for title in titles:
         known = index.by_title.get(title.casefold())
-        shown.append(repr(known[0].title) if known else "%r (not listed by this server yet: synchronize "
-                                                       "categories first)" % title)
+        unlisted = "%r (not listed by this server yet: synchronize categories first)" % title
+        shown.append(repr(known[0].title) if known else unlisted)
     return "; WSUS calls %s %s" % (pattern, " or ".join(shown))
 
 

@@ -19,7 +19,7 @@ import tempfile
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 CORPUS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
-_MODULE = "ansible_collections.ops.wsus.plugins.module_utils._state.validate"
+_MODULE = "ansible_collections.ops.wsus.plugins.plugin_utils._validate.validate"
 
 
 def _importable(name):

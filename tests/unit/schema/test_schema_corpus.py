@@ -19,7 +19,7 @@ import re
 import pytest
 import yaml
 
-from ansible_collections.ops.wsus.plugins.module_utils._state import validate
+from ansible_collections.ops.wsus.plugins.plugin_utils._validate import validate
 
 CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 VALID = sorted(glob.glob(os.path.join(CORPUS, "valid", "*.yml")))

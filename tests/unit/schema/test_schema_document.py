@@ -10,7 +10,7 @@ import re
 import pytest
 from jsonschema import Draft202012Validator
 
-from ansible_collections.ops.wsus.plugins.module_utils._state import validate
+from ansible_collections.ops.wsus.plugins.plugin_utils._validate import validate
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 SCHEMA_FILE = os.path.join(REPO_ROOT, "schemas", "wsus_sync.schema.json")

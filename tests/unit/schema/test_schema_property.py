@@ -8,7 +8,7 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ops.wsus.plugins.module_utils._state import validate
+from ansible_collections.ops.wsus.plugins.plugin_utils._validate import validate
 
 SETTINGS = settings(
     max_examples=150,

@@ -8,7 +8,7 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.ops.wsus.plugins.module_utils._state import validate
+from ansible_collections.ops.wsus.plugins.plugin_utils._validate import validate
 
 SECRET = "Quokka-Lantern-5512!"
 
