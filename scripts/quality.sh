@@ -4,6 +4,8 @@
 #   sanity    ansible-test sanity --python 3.11, on a physical copy at .../ansible_collections/ops/wsus
 #   lint      ansible-lint, profile production, offline
 #   yamllint  yamllint (.yamllint) over the repository's YAML
+#   changelog antsibull-changelog lint (changelogs/fragments/) and lint-changelog-yaml; then, in a scratch
+#             copy, the changelog of the next release (printed), or that CHANGELOG.md is what generate writes
 #   build     ansible-galaxy collection build + install; ansible-doc of every module (and of the role)
 #             from the installed copy; one playbook from the installed copy against the WSUS emulator
 #   ee        ansible-builder create with meta/execution-environment.yml (renders the build context only)
@@ -22,7 +24,7 @@ export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 NO_COLOR=1
 NS=ops
 NAME=wsus
 
-ALL_STEPS=(sanity lint yamllint build ee)
+ALL_STEPS=(sanity lint yamllint changelog build ee)
 STEPS=("$@")
 [ ${#STEPS[@]} -gt 0 ] || STEPS=("${ALL_STEPS[@]}")
 for s in "${STEPS[@]}"; do
@@ -168,6 +170,36 @@ yaml_lint() {
     run_in "$COPY" yamllint --strict --config-file .yamllint --format parsable .
 }
 
+# --- changelog --------------------------------------------------------------------------------------
+changelog() {
+    step "antsibull-changelog lint"
+    # Every fragment: a known section, a list of strings (release_summary: one string), valid RST.
+    run_in "$COPY" antsibull-changelog lint
+    run_in "$COPY" antsibull-changelog lint-changelog-yaml --strict changelogs/changelog.yaml
+
+    # A scratch copy of what antsibull-changelog reads (galaxy.yml, changelogs/, and the plugins and roles it
+    # lists as new from their version_added): the working tree and the copy are not touched.
+    local preview="$TMP/changelog/$NAME" version path
+    mkdir -p "$preview"
+    for path in galaxy.yml CHANGELOG.md changelogs plugins roles meta; do
+        [ ! -e "$COPY/$path" ] || cp -a "$COPY/$path" "$preview/"
+    done
+    version=$("$PY" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["version"])' "$preview/galaxy.yml")
+    if "$PY" -c 'import sys, yaml; sys.exit(sys.argv[2] not in ((yaml.safe_load(open(sys.argv[1])) or {}).get("releases") or {}))' \
+        "$preview/changelogs/changelog.yaml" "$version"; then
+        step "CHANGELOG.md is what antsibull-changelog generate writes ($version is released)"
+        run_in "$preview" antsibull-changelog generate
+        if ! cmp -s "$preview/CHANGELOG.md" "$COPY/CHANGELOG.md"; then
+            diff -u "$COPY/CHANGELOG.md" "$preview/CHANGELOG.md" >&2 || true
+            die "CHANGELOG.md differs from what antsibull-changelog generate writes: it is generated, do not edit it by hand"
+        fi
+    else
+        step "the changelog of $version (unreleased): a preview of antsibull-changelog release, in $preview"
+        run_in "$preview" antsibull-changelog release --version "$version"
+        cat "$preview/CHANGELOG.md"
+    fi
+}
+
 # --- build ------------------------------------------------------------------------------------------
 TARBALL=
 build_tarball() {
@@ -181,8 +213,8 @@ build_tarball() {
     run ansible-galaxy collection build --force --output-path "$out" "$ROOT"
     TARBALL=$(ls "$out"/$NS-$NAME-*.tar.gz)
     tar -tzf "$TARBALL" | sed 's#^\./##' >"$listing"
-    for entry in MANIFEST.json FILES.json README.md meta/runtime.yml plugins/modules/ schemas/ docs/ \
-        $([ -d "$ROOT/roles" ] && echo roles/); do
+    for entry in MANIFEST.json FILES.json README.md CHANGELOG.md changelogs/changelog.yaml meta/runtime.yml \
+        plugins/modules/ schemas/ docs/ $([ -d "$ROOT/roles" ] && echo roles/); do
         grep -q "^$entry" "$listing" || { echo "the tarball lacks $entry" >&2; bad=1; }
     done
     for entry in .venv/ .git/ .ansible/ tests/output/ .hypothesis/ .pytest_cache/ emulator/ .ci/; do
@@ -327,6 +359,7 @@ for s in "${STEPS[@]}"; do
             sanity) sanity ;;
             lint) lint ;;
             yamllint) yaml_lint ;;
+            changelog) changelog ;;
             build) build ;;
             ee) ee ;;
         esac
