@@ -10,7 +10,7 @@ ROOT := $(CURDIR)
 COLLECTIONS := $(VENV)/collections
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt emulator/pyproject.toml 2>/dev/null | md5sum | cut -c1-12)
 
-.PHONY: venv test pytest quality molecule demo bench emulator clean
+.PHONY: venv test unit pytest quality molecule demo bench emulator clean
 
 $(STAMP):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,14 @@ test: pytest quality molecule
 pytest: venv
 	$(PY) -m pytest
 
-## ansible-test sanity, ansible-lint (production), yamllint, galaxy build + install + a run from the tarball
+## make unit: the fast tier (under a minute): no ansible-playbook run and no WSUS server; only the WSDL
+## contract tests start a few short-lived emulators. `make test` (make pytest) still runs everything.
+UNIT_TESTS := tests/unit tests/contract
+unit: venv
+	$(PY) -m pytest $(UNIT_TESTS)
+
+## ansible-test sanity, ansible-lint (production), yamllint, changelog fragments (antsibull-changelog lint),
+## galaxy build + install + a run from the tarball
 quality: venv
 	VENV=$(VENV) bash scripts/quality.sh
 

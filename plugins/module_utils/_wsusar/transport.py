@@ -118,11 +118,7 @@ class Transport:
     def _connection(self, operation):
         if self._conn is not None:
             return self._conn
-        if self.use_ssl:
-            conn = http.client.HTTPSConnection(self.server, self.port, timeout=self.timeout,
-                                               context=self._ssl_context())
-        else:
-            conn = http.client.HTTPConnection(self.server, self.port, timeout=self.timeout)
+        conn = self._new_connection()
         try:
             conn.connect()
         except ssl.SSLCertVerificationError as exc:
@@ -149,6 +145,13 @@ class Transport:
         self._authenticated = False
         self.connections_opened += 1
         return conn
+
+    def _new_connection(self):
+        """An unconnected ``http.client`` connection; the unit tests replace this to inject a fake one."""
+        if self.use_ssl:
+            return http.client.HTTPSConnection(self.server, self.port, timeout=self.timeout,
+                                               context=self._ssl_context())
+        return http.client.HTTPConnection(self.server, self.port, timeout=self.timeout)
 
     def _ssl_context(self):
         context = ssl.create_default_context(cafile=self.ca_path)
