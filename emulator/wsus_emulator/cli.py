@@ -18,6 +18,7 @@ from .auth import UserTable, UsersError, channel_bindings_for, default_users, in
 from .catalog import Catalog, CatalogError
 from .schema import PROFILES, Schema
 from .server import EmulatedServer
+from .state import LANGUAGE_ROW_LAYOUTS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,8 +40,21 @@ def build_parser() -> argparse.ArgumentParser:
                              "(role administrator|reporter|none)")
     parser.add_argument("--profile", choices=PROFILES, default="ws2022",
                         help="ConfigurationTableRow shape: ws2022 (121 fields, default) or spec (119)")
+    parser.add_argument("--language-rows", choices=LANGUAGE_ROW_LAYOUTS, default="live",
+                        help="ExecuteSPGetAllLanguagesWithEnabledState row layout and the matching item type of "
+                             "the ExecuteSPSetConfiguration language lists: live [ShortLanguage, Enabled, "
+                             "UssEnabled] with short-code strings (default), or spec [LanguageID, ShortLanguage, "
+                             "LongLanguage, Enabled] with LanguageID ints")
     parser.add_argument("--sync-seconds", type=float, default=5.0, metavar="S",
                         help="duration of a simulated synchronization (default 5)")
+    parser.add_argument("--stop-seconds", type=float, default=0.5, metavar="S",
+                        help="how long StopSubscription leaves a run stopping (state 2) before it ends canceled "
+                             "(default 0.5)")
+    parser.add_argument("--save-seconds", type=float, default=0.0, metavar="S",
+                        help="for S seconds after ExecuteSPSetConfiguration the server is saving its configuration "
+                             "and refuses to start a synchronization (default 0: never)")
+    parser.add_argument("--cancel-event", type=int, choices=(385, 387), default=385,
+                        help="the event id a canceled synchronization writes (default 385)")
     parser.add_argument("--latency-ms", type=float, default=0.0, metavar="MS",
                         help="delay every answer of the SOAP endpoint by MS milliseconds")
     parser.add_argument("--state-dir", metavar="DIR",
@@ -83,6 +97,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         parser.error("--port out of range")
     if args.sync_seconds <= 0:
         parser.error("--sync-seconds must be > 0")
+    if args.stop_seconds < 0 or args.save_seconds < 0:
+        parser.error("--stop-seconds and --save-seconds must be >= 0")
     try:
         users = load_users(args.users) if args.users else default_users()
         catalog = Catalog(args.catalog_dir)
@@ -115,12 +131,17 @@ def main(argv: Optional[List[str]] = None) -> int:
             servers.append(EmulatedServer(
                 args.host, port, catalog, schema, table, sync_seconds=args.sync_seconds,
                 latency_ms=args.latency_ms, state_dir=args.state_dir, control_api=args.control,
+                language_rows=args.language_rows,
                 ssl_context=ssl_context, channel_bindings=bindings, verbose=args.verbose))
     except (OSError, ValueError) as error:
         for server in servers:
             server.httpd.server_close()
         sys.stderr.write("wsus-emulator: cannot start: %s\n" % error)
         return 2
+
+    for server in servers:
+        server.state.set_initial_sync_settings({"stop_seconds": args.stop_seconds, "save_seconds": args.save_seconds,
+                                                "cancel_event": args.cancel_event})
 
     stop = threading.Event()
 

@@ -8,6 +8,9 @@
     POST   /_emulator/faults     -> adds rules (a list, or {"rules": [...]}); returns {"rules": [...]}
     DELETE /_emulator/faults     -> removes every rule
     GET    /_emulator/state      -> the server's whole state
+    GET    /_emulator/settings   -> the synchronization settings (sync_seconds, stop_seconds, save_seconds,
+                                    cancel_event)
+    POST   /_emulator/settings   -> changes some of them ({"save_seconds": 1, ...}); a reset restores the CLI's
     POST   /_emulator/reset      -> factory state, empty log, no rules
 """
 
@@ -18,7 +21,8 @@ from typing import Dict, List, Optional, Tuple
 
 from . import sync
 
-ACTIONS = ("http_status", "soap_fault", "drop_connection", "next_sync_result")
+ACTIONS = ("http_status", "soap_fault", "drop_connection", "next_sync_result", "start_sync_after")
+START_KINDS = ("scheduled", "manual")
 KEYS = set(ACTIONS) | {"operation", "count", "delay_ms"}
 
 
@@ -76,7 +80,17 @@ def parse_rules(payload) -> List[Dict]:
                 if not isinstance(value, dict) or value.get("result") not in sync.RESULTS:
                     raise RuleError("%s: next_sync_result must be {\"result\": %s, \"error_text\": ...}"
                                     % (where, "|".join(sync.RESULTS)))
-                value = {"result": value["result"], "error_text": value.get("error_text")}
+                error_text = value.get("error_text")
+                if error_text is not None and not isinstance(error_text, str):
+                    raise RuleError("%s: next_sync_result error_text must be a string" % where)
+                value = {"result": value["result"], "error_text": error_text}
+            elif action == "start_sync_after":
+                # the request is answered normally, then a run starts before the answer is sent: the
+                # "scheduled run begins between the caller's state read and its start" race, made deterministic
+                if value is True:
+                    value = "scheduled"
+                if value not in START_KINDS:
+                    raise RuleError("%s: start_sync_after must be true, \"scheduled\" or \"manual\"" % where)
             rule[action] = value
         rules.append(rule)
     return rules
@@ -113,6 +127,16 @@ def handle(app, method: str, path: str, body: bytes) -> Tuple[int, Optional[obje
     elif route == "state":
         if method == "GET":
             return 200, app.snapshot()
+    elif route == "settings":
+        if method == "GET":
+            return 200, app.sync_settings()
+        if method == "POST":
+            if not isinstance(payload, dict):
+                return 400, {"error": "expected a JSON object of settings"}
+            try:
+                return 200, app.update_sync_settings(payload)
+            except ValueError as error:
+                return 400, {"error": str(error)}
     elif route == "reset":
         if method == "POST":
             app.reset()

@@ -7,7 +7,7 @@ from typing import Callable, Dict, List, Optional
 from . import faults
 from .catalog import Item
 from .schema import OPERATIONS
-from .soap import Guid, parse_datetime
+from .soap import AnyValue, Guid, parse_datetime
 from .state import ServerState
 
 ROLE_NONE = 0
@@ -18,6 +18,10 @@ ROLE_NAMES = {"none": ROLE_NONE, "reporter": ROLE_REPORTER, "administrator": ROL
 SERVER_VERSION = "10.0.20348.1"
 PROTOCOL_VERSION = "1.20"
 NIL_GUID = "00000000-0000-0000-0000-000000000000"
+# A Windows Internal Database install (the default of a WSUS role on Windows Server 2012 and later):
+# SUSDB on the WID instance, which is also the instance setup installed.
+DATABASE_CONFIGURATION = {"serverName": "MICROSOFT##WID", "databaseName": "SUSDB",
+                          "wmsdeInstanceName": "MICROSOFT##WID"}
 
 
 def rows(values: List[list]) -> Dict:
@@ -66,6 +70,25 @@ class Service:
     def op_GetCurrentUserRole(self, params, caller):
         return caller.role
 
+    # ------------------------------------------------------------------------------------ console reads
+    # What a console calls when it opens a server, answered as an empty, healthy server would. The
+    # sources and grades of each value are in docs/emulator.md "Console reads".
+    def op_ExecuteSPGetComputerCount(self, params, caller):
+        return 0  # no client computer has ever reported, whatever the scope
+
+    def op_ExecuteSPGetUpdateCount(self, params, caller):
+        return 0  # the emulator holds categories and classifications, but no updates
+
+    def op_GetDatabaseConfiguration(self, params, caller):
+        return dict(DATABASE_CONFIGURATION)
+
+    def op_ExecuteSPGetContentDownloadProgress(self, params, caller):
+        # [bytes downloaded, bytes still to download]: no content is queued, so nothing either way
+        return row([AnyValue("long", 0), AnyValue("long", 0)])
+
+    def op_ExecuteSPGetComponentsWithErrors(self, params, caller):
+        return {"string": []}  # no component in an error state
+
     # ------------------------------------------------------------------------------------ configuration
     def op_ExecuteSPGetConfiguration(self, params, caller):
         return {
@@ -78,6 +101,7 @@ class Service:
         self.state.set_configuration(params.get("row"), params.get("listTrue"), params.get("listFalse"),
                                      params.get("ussListTrue"), params.get("ussListFalse"),
                                      params.get("programKeys"))
+        self.state.configuration_saved()  # a start is refused for --save-seconds
 
     def op_HasProxyPassword(self, params, caller):
         return self.state.proxy_password_sha256 is not None
@@ -86,8 +110,7 @@ class Service:
         self.state.set_proxy_password(params.get("passwordBytes"))
 
     def op_ExecuteSPGetAllLanguagesWithEnabledState(self, params, caller):
-        return rows([[language.id, language.short, language.long, self.state.language_enabled(language.id)]
-                     for language in self.catalog.languages])
+        return rows(self.state.language_table())
 
     # ------------------------------------------------------------------------------------ subscription
     def op_GetSubscription(self, params, caller):
@@ -152,10 +175,10 @@ class Service:
         return rows([[phase, total, processed]])
 
     def op_StartSubscriptionManually(self, params, caller):
-        self.state.start_sync(False, caller.principal)
+        self.state.start_sync(False, caller.principal, operation="StartSubscriptionManually")
 
     def op_StartSubscriptionManuallyForCategoryOnly(self, params, caller):
-        self.state.start_sync(True, caller.principal)
+        self.state.start_sync(True, caller.principal, operation="StartSubscriptionManuallyForCategoryOnly")
 
     def op_StopSubscription(self, params, caller):
         self.state.stop_sync()

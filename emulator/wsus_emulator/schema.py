@@ -136,6 +136,11 @@ _COMMON_TYPES: Dict[str, List[Field]] = {
         _opt("PlugInId", "string"), _opt("AssemblyName", "string"), _opt("ClassName", "string"),
         _opt("Data", "base64Binary"), _opt("Url", "string"), _opt("Parameter", "string"),
     ],
+    # The anonymous type of the GetDatabaseConfigurationResponse element: three out-parameters written
+    # straight into the response element, with no ...Result wrapper ([MS-WSUSAR] 3.1.4.114.3.2, LIVE WSDL).
+    "GetDatabaseConfigurationResponse": [
+        _opt("serverName", "string"), _opt("databaseName", "string"), _opt("wmsdeInstanceName", "string"),
+    ],
 }
 
 
@@ -143,12 +148,13 @@ _COMMON_TYPES: Dict[str, List[Field]] = {
 class Operation:
     name: str
     params: Tuple[Field, ...]
-    result: Optional[Field]  # None: a void operation (empty <OpResponse/>)
+    result: Optional[Field]  # None: a void operation (empty <OpResponse/>), unless ``out`` is set
     write: bool = False  # needs the WSUS Administrators role
+    out: Optional[str] = None  # a complex type whose fields are the response's out-parameters (no ...Result)
 
 
-def _op(name, params=(), result=None, write=False) -> Operation:
-    return Operation(name, tuple(params), result, write)
+def _op(name, params=(), result=None, write=False, out=None) -> Operation:
+    return Operation(name, tuple(params), result, write, out)
 
 
 def _result(op, type_, min_=0) -> Field:
@@ -210,6 +216,18 @@ OPERATIONS: Dict[str, Operation] = {op.name: op for op in [
     _op("StopSubscription", write=True),
     _op("ExecuteSPSearchEventHistory", [_opt("eventHistoryFilter", "EventHistoryFilter")],
         result=_result("ExecuteSPSearchEventHistory", "ArrayOfEventHistoryTableRow")),
+    # What a console reads when it opens a server (docs/emulator.md "Console reads").
+    _op("ExecuteSPGetComputerCount", [_opt("computerTargetScopeXml", "string")],
+        result=_result("ExecuteSPGetComputerCount", "int", 1)),
+    _op("ExecuteSPGetUpdateCount", [
+        _opt("updateScopeXml", "string"),
+        _opt("preferredCulture", "string"),
+        _f("publicationState", "int"),
+    ], result=_result("ExecuteSPGetUpdateCount", "int", 1)),
+    _op("GetDatabaseConfiguration", out="GetDatabaseConfigurationResponse"),
+    _op("ExecuteSPGetContentDownloadProgress",
+        result=_result("ExecuteSPGetContentDownloadProgress", "GenericReadableRow")),
+    _op("ExecuteSPGetComponentsWithErrors", result=_result("ExecuteSPGetComponentsWithErrors", "ArrayOfString")),
 ]}
 
 # Every request element of the live WS2022 WSDL (171 in the main namespace; Ping lives in IMonitorable).
@@ -322,3 +340,9 @@ class Schema:
 
     def fields(self, type_name: str) -> List[Field]:
         return self.types[type_name]
+
+    def is_array(self, type_name: str) -> bool:
+        """An ASMX array type (ArrayOfX): one repeated element. XmlSerializer reads every literal array
+        through ReadNull(), so xsi:nil on it gives null even where the schema does not say nillable."""
+        fields = self.types.get(type_name)
+        return type_name.startswith("ArrayOf") and fields is not None and len(fields) == 1 and fields[0].repeated

@@ -22,7 +22,7 @@ from . import control, faults
 from .auth import ConnectionAuth, UserTable
 from .catalog import Catalog
 from .operations import ROLE_NAMES, ROLE_NONE, Caller, Service
-from .schema import MONITORABLE_NS, MONITORABLE_OPERATIONS, OPERATIONS, TNS, WSDL_OPERATIONS, Schema
+from .schema import MONITORABLE_NS, MONITORABLE_OPERATIONS, OPERATIONS, TNS, WSDL_OPERATIONS, XSI_NS, Schema
 from .soap import Envelope, Reader, Writer, check_soap_action, fault_response, parse_envelope
 from .state import ServerState
 
@@ -41,7 +41,7 @@ class EmulatedServer:
     def __init__(self, host: str, port: int, catalog: Catalog, schema: Schema, users: UserTable, *,
                  sync_seconds: float = 5.0, latency_ms: float = 0.0, state_dir: Optional[str] = None,
                  control_api: bool = False, ssl_context: Optional[ssl.SSLContext] = None, channel_bindings=None,
-                 verbose: bool = False):
+                 verbose: bool = False, language_rows: str = "live"):
         self.catalog = catalog
         self.schema = schema
         self.users = users
@@ -53,7 +53,7 @@ class EmulatedServer:
         self.httpd = WsusHTTPServer((host, port), Handler, self)
         self.port = self.httpd.server_address[1]
         path = os.path.join(state_dir, "server-%d.json" % self.port) if state_dir else None
-        self.state = ServerState(catalog, schema, sync_seconds, path)
+        self.state = ServerState(catalog, schema, sync_seconds, path, language_rows=language_rows)
         self.service = Service(self.state)
         self.reader = Reader(schema)
         self._log_lock = threading.Lock()
@@ -81,10 +81,12 @@ class EmulatedServer:
 
     # ------------------------------------------------------------------------------------ log & rules
     def log(self, operation: Optional[str], user: Optional[str], status: Optional[int],
-            channel_binding: Optional[bool] = None) -> None:
+            channel_binding: Optional[bool] = None, language_lists: Optional[Dict] = None) -> None:
         entry = {"operation": operation, "user": user, "http_status": status}
         if channel_binding is not None:  # TLS only: whether the logon carried a verified channel binding
             entry["channel_binding"] = channel_binding
+        if language_lists is not None:  # ExecuteSPSetConfiguration only: the items of its language lists
+            entry["language_lists"] = language_lists
         with self._log_lock:
             self.request_log.append(entry)
 
@@ -145,6 +147,27 @@ class EmulatedServer:
             view.update(self.state.snapshot())
             return view
 
+    def sync_settings(self) -> Dict:
+        with self.state.lock:
+            return self.state.sync_settings()
+
+    def update_sync_settings(self, settings: Dict) -> Dict:
+        """Raises ValueError for an unknown or invalid setting (nothing is changed then)."""
+        with self.state.lock:
+            self.state.apply_sync_settings(settings)
+            return self.state.sync_settings()
+
+    def start_sync_after(self, kind: str) -> None:
+        """A start that is not the caller's: the schedule (381) or another administrator (382)."""
+        with self.state.lock:
+            if kind == "manual":
+                try:
+                    self.state.start_sync(False, "WSUS\\another-admin")
+                except faults.SoapFault:
+                    pass  # busy or saving: that start is refused, as it would be
+            else:
+                self.state.start_scheduled_sync()
+
     # ------------------------------------------------------------------------------------ SOAP
     def parse(self, body: bytes) -> Tuple[Optional[Envelope], Optional[faults.SoapFault]]:
         try:
@@ -177,6 +200,30 @@ class EmulatedServer:
             traceback.print_exc(file=sys.stderr)
             return 500, fault_response(faults.ApplicationError("System.Exception",
                                                                "internal WSUS emulator error: %r" % (error,)))
+
+
+LANGUAGE_LISTS = ("listTrue", "listFalse", "ussListTrue", "ussListFalse")
+
+
+def language_lists(envelope: Optional[Envelope]) -> Optional[Dict]:
+    """For the request log: the items of ExecuteSPSetConfiguration's language lists as sent, each
+    {"type": the xsi:type's local name (None if untyped), "value": its text}, or None for an xsi:nil item.
+    Only the lists present in the request are listed."""
+    if envelope is None or envelope.namespace != TNS or envelope.operation != "ExecuteSPSetConfiguration":
+        return None
+    found: Dict[str, List] = {}
+    for child in envelope.body_element.children:
+        if child.uri != TNS or child.name not in LANGUAGE_LISTS:
+            continue
+        items: List = []
+        for item in child.children:
+            if (item.attr(XSI_NS, "nil") or "").strip() in ("1", "true"):
+                items.append(None)
+                continue
+            declared = item.attr(XSI_NS, "type")
+            items.append({"type": declared.strip().rpartition(":")[2] if declared else None, "value": item.text})
+        found[child.name] = items
+    return found
 
 
 class WsusHTTPServer(ThreadingHTTPServer):
@@ -327,9 +374,11 @@ class Handler(BaseHTTPRequestHandler):
         self._soap(body)
 
     # ------------------------------------------------------------------------------------ SOAP endpoint
-    def _log_authenticated(self, operation: Optional[str], principal: Optional[str], status: Optional[int]) -> None:
+    def _log_authenticated(self, operation: Optional[str], principal: Optional[str], status: Optional[int],
+                           language_lists: Optional[Dict] = None) -> None:
         over_tls = self.app.channel_bindings is not None
-        self.app.log(operation, principal, status, channel_binding=self.auth.channel_bound if over_tls else None)
+        self.app.log(operation, principal, status, channel_binding=self.auth.channel_bound if over_tls else None,
+                     language_lists=language_lists)
 
     def _soap(self, body: bytes) -> None:
         app = self.app
@@ -411,5 +460,7 @@ class Handler(BaseHTTPRequestHandler):
 
         status, payload = app.process(envelope, parse_fault, self.headers.get("SOAPAction"),
                                       Caller(principal, role))
-        self._log_authenticated(operation, principal, status)
+        if rule is not None and rule.get("start_sync_after"):
+            app.start_sync_after(rule["start_sync_after"])  # before the caller sees this answer
+        self._log_authenticated(operation, principal, status, language_lists(envelope))
         self._send(status, payload, headers=extra + (("Cache-Control", "private, max-age=0"),), delay=True)

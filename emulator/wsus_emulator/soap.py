@@ -320,7 +320,12 @@ _ANY_TYPES = {"int", "long", "short", "unsignedByte", "unsignedInt", "boolean", 
 
 
 class Reader:
-    """Validates request elements against a Schema and turns them into Python values."""
+    """Validates request elements against a Schema and turns them into Python values.
+
+    Values are read as ASMX's XmlSerializer reads them. Several structural checks are stricter than a
+    real server (which skips unknown elements, ignores order, keeps defaults for missing ones): each is
+    listed, with why it is kept, in docs/emulator.md "Where the emulator is stricter than a real server".
+    """
 
     def __init__(self, schema: Schema):
         self.schema = schema
@@ -380,14 +385,40 @@ class Reader:
         return values
 
     def _value(self, node: Node, field: Field, context: str):
+        # xsi:nil the way XmlSerializer reads it. Only a nillable element, or any literal array
+        # (ArrayOfX), goes through ReadNull() and can become null. Everywhere else the attribute is never
+        # looked at and the element is read by its content: a string becomes "", base64Binary b"", a
+        # complex type its (here: required) children, and an int/boolean/dateTime/guid fails to parse ""
+        # with a FormatException, as on a real server.
         nil = node.attr(XSI_NS, "nil")
-        if nil is not None and _truthy(nil):
-            if not field.nillable:
-                raise self._error(node, "Element '%s' in '%s' is not nillable (xsi:nil is not allowed)."
-                                  % (field.name, context))
-            if node.children or node.text.strip(_XML_WS):
-                raise self._error(node, "Element '%s' has xsi:nil='true' and must be empty." % field.name)
-            return None
+        if nil is not None:
+            if field.nillable or self.schema.is_array(field.type):
+                if self._nil_flag(node, nil, field, context):
+                    if node.children or node.text.strip(_XML_WS):  # stricter than ReadNull(), which skips it
+                        raise self._error(node, "Element '%s' has xsi:nil='true' and must be empty." % field.name)
+                    return None
+            elif _truthy(nil):
+                try:
+                    return self._content(node, field, context)
+                except faults.RequestError as error:
+                    raise self._nil_hint(error, field, context) from None
+        return self._content(node, field, context)
+
+    def _nil_flag(self, node: Node, value: str, field: Field, context: str) -> bool:
+        """XmlConvert.ToBoolean of the xsi:nil value, as XmlSerializationReader.GetNullAttr() does."""
+        try:
+            return parse_simple("boolean", value)
+        except ValueError_ as error:
+            raise self._error(node, "%s (xsi:nil of element '%s' in '%s')" % (error.message, field.name, context),
+                              error.kind) from None
+
+    @staticmethod
+    def _nil_hint(error: "faults.RequestError", field: Field, context: str) -> "faults.RequestError":
+        hint = (" Element '%s' in '%s' has xsi:nil='true' but is not nillable: XmlSerializer ignores xsi:nil "
+                "there and reads the element's content." % (field.name, context))
+        return faults.RequestError(error.message + hint, error.line, error.column, error.exception_type)
+
+    def _content(self, node: Node, field: Field, context: str):
         if field.type == "anyType":
             return self._any(node, field, context)
         if field.type in self.schema.types:
@@ -466,7 +497,13 @@ class Writer:
         self._prefixes = 0
         out: List[str] = [ENVELOPE_OPEN]
         name = operation.name + "Response"
-        if operation.result is None:
+        if operation.out is not None:  # out-parameters straight inside the response element
+            inner: List[str] = []
+            for child in self.schema.fields(operation.out):
+                self.element(inner, child, (result or {}).get(child.name))
+            out.append('<%s xmlns="%s">%s</%s>' % (name, TNS, "".join(inner), name) if inner
+                       else '<%s xmlns="%s" />' % (name, TNS))
+        elif operation.result is None:
             out.append('<%s xmlns="%s" />' % (name, TNS))
         else:
             out.append('<%s xmlns="%s">' % (name, TNS))

@@ -31,7 +31,18 @@ DEFAULT_CLASSIFICATIONS = [
 DEFAULT_LANGUAGES = ["en"]
 SERVER_OWNED_CONFIG = ("configurationChangeNumber", "LastConfigChange", "ServerId")
 REQUEST_FLAGS = ("detectConfigChange", "DetectConfigChange")
+# sync_seconds: run length; stop_seconds: how long StopSubscription leaves a run "stopping"; save_seconds: how
+# long after ExecuteSPSetConfiguration a start is refused ("saving server configuration changes");
+# cancel_event: the event id a canceled run writes (385 or 387).
+DEFAULT_SYNC_SETTINGS = {"sync_seconds": 5.0, "stop_seconds": 0.5, "save_seconds": 0.0,
+                         "cancel_event": sync.EVENT_CANCELED}
+SCHEDULE_USER = "NT AUTHORITY\\SYSTEM"
 INTEGER_TYPES = ("int", "long", "short", "unsignedByte", "unsignedInt")
+# ExecuteSPGetAllLanguagesWithEnabledState row layouts (--language-rows): "live" [ShortLanguage, Enabled,
+# UssEnabled], as two clients tested on real servers read them, and "spec" [LanguageID, ShortLanguage,
+# LongLanguage, Enabled], our reading of [MS-WSUSAR]. The language lists of ExecuteSPSetConfiguration hold
+# what the layout identifies a language by: short codes (xsd:string) or LanguageIDs (xsd:int).
+LANGUAGE_ROW_LAYOUTS = ("live", "spec")
 
 
 def utc_from_epoch(epoch: float) -> _dt.datetime:
@@ -65,15 +76,20 @@ def _decode(type_: str, value):
 
 class ServerState:
     def __init__(self, catalog: Catalog, schema: Schema, sync_seconds: float = 5.0, path: Optional[str] = None,
-                 clock=time.time):
+                 clock=time.time, language_rows: str = "live"):
+        if language_rows not in LANGUAGE_ROW_LAYOUTS:
+            raise ValueError("language rows must be one of %s" % ", ".join(LANGUAGE_ROW_LAYOUTS))
         self.catalog = catalog
         self.schema = schema
+        self.language_rows = language_rows
         self.sync_seconds = float(sync_seconds)
         self.path = path
         self.clock = clock
         self.lock = threading.RLock()
         # Not persisted: results forced on the next synchronization runs (control API next_sync_result).
         self.pending_results: List[Dict] = []
+        # Synchronization settings (CLI options, control API /_emulator/settings); a reset restores these.
+        self.initial_sync_settings = dict(DEFAULT_SYNC_SETTINGS, sync_seconds=self.sync_seconds)
         self.factory_reset()
         if path and os.path.isfile(path):
             self.load(path)
@@ -113,6 +129,8 @@ class ServerState:
         self.events: List[Dict] = []
         self.event_sequence = 0
         self.pending_results = []
+        self.apply_sync_settings(self.initial_sync_settings)
+        self.saving_until = 0.0  # epoch seconds: a configuration save "in progress" until then
 
     @staticmethod
     def _default(name: str, type_: str, default, created: _dt.datetime):
@@ -204,7 +222,8 @@ class ServerState:
         """Finish a run whose end time has passed (called before every read or write)."""
         run = self.current_run
         if run is not None and self.now() >= sync.end_time(run):
-            self._finish(run, sync.end_time(run), run["result"], run.get("error_text"))
+            result = "canceled" if sync.stopping(run) else run["result"]
+            self._finish(run, sync.end_time(run), result, run.get("error_text"))
             self.save()
 
     @property
@@ -225,11 +244,69 @@ class ServerState:
             return sync.PHASE_NONE, 0, 0
         return sync.progress(self.current_run, self.now())[1:]
 
-    def start_sync(self, category_only: bool, user: str) -> bool:
-        """Start a manual run; False (and nothing happens) while one is running."""
+    # ------------------------------------------------------------------------------------ sync settings
+    def sync_settings(self) -> Dict:
+        return {"sync_seconds": self.sync_seconds, "stop_seconds": self.stop_seconds,
+                "save_seconds": self.save_seconds, "cancel_event": self.cancel_event}
+
+    @staticmethod
+    def check_sync_settings(settings: Dict) -> Dict:
+        """The settings, validated and typed; ValueError names the first bad one."""
+        unknown = sorted(set(settings) - set(DEFAULT_SYNC_SETTINGS))
+        if unknown:
+            raise ValueError("unknown setting(s) %s (known: %s)" % (", ".join(unknown),
+                                                                   ", ".join(sorted(DEFAULT_SYNC_SETTINGS))))
+        checked = {}
+        for name, value in settings.items():
+            if name == "cancel_event":
+                if value not in sync.CANCEL_EVENTS or isinstance(value, bool):
+                    raise ValueError("cancel_event must be one of %s" % ", ".join(map(str, sync.CANCEL_EVENTS)))
+                checked[name] = int(value)
+                continue
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0 or (
+                    name == "sync_seconds" and value <= 0):
+                raise ValueError("%s must be a number of seconds %s" % (name, "> 0" if name == "sync_seconds"
+                                                                         else ">= 0"))
+            checked[name] = float(value)
+        return checked
+
+    def apply_sync_settings(self, settings: Dict) -> None:
+        for name, value in self.check_sync_settings(settings).items():
+            setattr(self, name, value)
+
+    def set_initial_sync_settings(self, settings: Dict) -> None:
+        """The settings given at start (CLI): applied now and restored by every reset."""
+        self.initial_sync_settings.update(self.check_sync_settings(settings))
+        self.apply_sync_settings(self.initial_sync_settings)
+
+    def configuration_saved(self) -> None:
+        """After ExecuteSPSetConfiguration: the server "saves its configuration" for save_seconds, and a start
+        in that window is refused (.NET StartSynchronization: ProcessingSave)."""
+        if self.save_seconds > 0:
+            self.saving_until = self.now() + self.save_seconds
+
+    @property
+    def saving(self) -> bool:
+        return self.now() < self.saving_until
+
+    # ------------------------------------------------------------------------------------ sync runs
+    def start_sync(self, category_only: bool, user: str, manual: bool = True,
+                   operation: str = "StartSubscriptionManually") -> None:
+        """Start a run. A manual start is refused with InvalidOperationException while a run is going or
+        stopping, or while a configuration save is in progress (.NET ISubscription.StartSynchronization
+        throws it in both cases; over the wire it is a SOAP fault)."""
         self.advance()
         if self.current_run is not None:
-            return False
+            if not manual:
+                return  # the schedule does not start a second run
+            state = "Stopping" if sync.stopping(self.current_run) else "Running"
+            raise faults.ApplicationError(
+                faults.INVALID_OPERATION, "%s: the synchronization cannot be started because of its current "
+                                          "state (%s)." % (operation, state))
+        if manual and self.saving:
+            raise faults.ApplicationError(
+                faults.INVALID_OPERATION, "%s: the synchronization cannot be started because WSUS is currently "
+                                          "saving server configuration changes." % operation)
         now = self.now()
         result, error_text = "succeeded", None
         if self.pending_results:
@@ -238,8 +315,9 @@ class ServerState:
             pending["count"] -= 1
             if pending["count"] <= 0:
                 self.pending_results.pop(0)
-        if result == "failed" and not error_text:
-            error_text = "The synchronization failed (a failure injected through the WSUS emulator control API)."
+        if result == "failed" and error_text is None:  # "" stays empty: a failure without details
+            error_text = "The remote name could not be resolved: 'sws.update.microsoft.com' (a failure injected " \
+                         "through the WSUS emulator control API)."
         replica = bool(self.config.get("ReplicaMode"))
         products = len(self.catalog.effective_products(self.categories))
         phases = sync.plan_phases(
@@ -252,7 +330,7 @@ class ServerState:
             "id": str(uuid.uuid4()),
             "number": self.runs,
             "category_only": bool(category_only),
-            "manual": True,
+            "manual": manual,
             "started_by": user,
             "start": now,
             "duration": self.sync_seconds,
@@ -261,16 +339,26 @@ class ServerState:
             "result": result,
             "error_text": error_text,
         }
-        self.add_event(sync.EVENT_MANUAL_START, now, "Synchronization started manually by %s." % user, [])
+        if manual:
+            self.add_event(sync.EVENT_MANUAL_START, now, "Synchronization started manually by %s." % user, [])
+        else:
+            self.add_event(sync.EVENT_SCHEDULED_START, now, "Scheduled synchronization started.", [])
         self.save()
-        return True
+
+    def start_scheduled_sync(self) -> None:
+        """A run started by the schedule (event 381); nothing happens while one is going."""
+        self.start_sync(False, SCHEDULE_USER, manual=False)
 
     def stop_sync(self) -> bool:
+        """Ask a run to stop: it is "stopping" for stop_seconds, then ends canceled. A no-op when idle or when
+        it is already stopping."""
         self.advance()
         run = self.current_run
-        if run is None:
+        if run is None or sync.stopping(run):
             return False
-        self._finish(run, self.now(), "canceled", None)
+        run["stop_requested"] = self.now()
+        run["stop_seconds"] = self.stop_seconds
+        self.advance()  # stop_seconds 0: it ends now
         self.save()
         return True
 
@@ -282,11 +370,15 @@ class ServerState:
             if run.get("replica"):
                 self.subscription["DeploymentAnchor"] = "emulator-deployment-anchor:%d" % run["number"]
             self.add_event(sync.EVENT_SUCCEEDED, at, "Synchronization completed successfully.", [])
+        elif result == "failed" and error_text:
+            # Shaped like a real failure (SynchronizationCompletedFailure, UssCommunicationError).
+            self.add_event(sync.EVENT_FAILED, at, "Synchronization failed. Reason: %1", [error_text],
+                           severity=3, hresult=sync.FAILURE_HRESULT)
         elif result == "failed":
-            self.add_event(sync.EVENT_FAILED, at, "Synchronization failed: %1", [error_text or ""],
-                           severity=3, hresult=-2146233088)
+            # error_text "": servers after the October 2025 security update that show no error details.
+            self.add_event(sync.EVENT_FAILED, at, "", [], severity=3, hresult=0)
         else:
-            self.add_event(sync.EVENT_CANCELED, at, "Synchronization was canceled.", [], severity=2)
+            self.add_event(self.cancel_event, at, "Synchronization was canceled.", [], severity=2)
         finished = dict(run)
         finished.update({"end": at, "result": result, "error_text": error_text if result == "failed" else None})
         self.last_run = finished
@@ -362,6 +454,8 @@ class ServerState:
     def _language_ids(self, array, name: str) -> List[int]:
         if array is None:
             return []
+        if self.language_rows == "live":
+            return self._language_codes(array, name)
         ids = []
         for position, item in enumerate(array.get("anyType", []), start=1):
             if not isinstance(item, AnyValue) or item.type not in INTEGER_TYPES:
@@ -374,6 +468,24 @@ class ServerState:
                                                                 "language of this server." % (name, position,
                                                                                               item.value))
             ids.append(item.value)
+        return ids
+
+    def _language_codes(self, array, name: str) -> List[int]:
+        """Live layout: the items are ShortLanguage codes typed xsd:string, exactly as the rows show them
+        (lowercase; .NET SetEnabledUpdateLanguages takes lowercase codes). Returns their LanguageIDs."""
+        by_short = {language.short: language.id for language in self.catalog.languages}
+        ids = []
+        for position, item in enumerate(array.get("anyType", []), start=1):
+            if not isinstance(item, AnyValue) or item.type != "string":
+                kind = "xsi:nil" if item is None else ("untyped" if item.type is None else "xsd:" + item.type)
+                raise faults.ApplicationError(
+                    faults.ARGUMENT, "%s item %d is %s; language lists hold ShortLanguage codes typed xsd:string "
+                                     "(such as \"en\", \"pt-br\")." % (name, position, kind))
+            if item.value not in by_short:
+                raise faults.ApplicationError(
+                    faults.ARGUMENT, "%s item %d: %r is not the ShortLanguage of an update language of this "
+                                     "server." % (name, position, item.value))
+            ids.append(by_short[item.value])
         return ids
 
     @staticmethod
@@ -500,6 +612,21 @@ class ServerState:
     def language_enabled(self, language_id: int) -> bool:
         return self.all_languages_enabled() or language_id in self.enabled_languages
 
+    def uss_language_enabled(self, language_id: int) -> bool:
+        return bool(self.config.get("UssSupportsAllLanguages")) or language_id in self.uss_enabled_languages
+
+    def language_table(self) -> List[list]:
+        """ExecuteSPGetAllLanguagesWithEnabledState rows in the configured layout, the pseudo-language "all"
+        (LanguageID 0; enabled when ServerSupportsAllLanguages is) first."""
+        all_enabled = self.all_languages_enabled()
+        if self.language_rows == "live":
+            return [["all", all_enabled, bool(self.config.get("UssSupportsAllLanguages"))]] + [
+                [language.short, self.language_enabled(language.id), self.uss_language_enabled(language.id)]
+                for language in self.catalog.languages]
+        return [[0, "all", "All languages", all_enabled]] + [
+            [language.id, language.short, language.long, self.language_enabled(language.id)]
+            for language in self.catalog.languages]
+
     # ------------------------------------------------------------------------------------ events
     def search_events(self, event_filter: Dict) -> List[Dict]:
         self.advance()
@@ -567,6 +694,7 @@ class ServerState:
             "enabled_language_ids": list(self.enabled_languages),
             "all_languages_enabled": self.all_languages_enabled(),
             "uss_enabled_language_ids": list(self.uss_enabled_languages),
+            "language_rows": self.language_rows,
             "program_keys": list(self.program_keys),
             "proxy_password_set": self.proxy_password_sha256 is not None,
             "proxy_password_sha256": self.proxy_password_sha256,
@@ -581,6 +709,9 @@ class ServerState:
                 "last_run": self._run_view(self.last_run),
                 "runs": self.runs,
                 "pending_results": [dict(item) for item in self.pending_results],
+                "stopping": self.current_run is not None and sync.stopping(self.current_run),
+                "saving": self.saving,
+                "settings": self.sync_settings(),
             },
             "events": [dict(event) for event in self.events],
         }
@@ -592,6 +723,8 @@ class ServerState:
         view = {key: run[key] for key in ("id", "number", "category_only", "manual", "started_by", "replica",
                                           "phases", "duration") if key in run}
         view["start"] = format_datetime(utc_from_epoch(run["start"]))
+        if run.get("stop_requested") is not None:
+            view["stop_requested"] = format_datetime(utc_from_epoch(run["stop_requested"]))
         if "end" in run:
             view["end"] = format_datetime(utc_from_epoch(run["end"]))
             view["result"] = run["result"]

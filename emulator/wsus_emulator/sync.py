@@ -9,6 +9,10 @@ A run lasts ``duration`` seconds from ``start``:
   ProcessedItems grows linearly from 0 to TotalItems within each phase.
 
 When the end time has passed the run is finished by the state (see ``state.ServerState.advance``).
+
+StopSubscription does not end a run at once: it records ``stop_requested`` and the run is "stopping" (state
+2, the .NET SynchronizationStatus.Stopping value, progress frozen where the stop found it) for the run's
+``stop_seconds``; then it ends canceled.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ from typing import Dict, List, Tuple
 STATE_IDLE = 0
 STATE_WORKING = 2
 STATE_RUN_REQUESTED = 3
+# The wire value of "stopping" is not documented: 2 is .NET SynchronizationStatus.Stopping, and ADeep reads
+# 2 as busy. Any non-zero value is busy to a client.
+STATE_STOPPING = 2
 
 PHASE_NONE = 0
 PHASE_UPDATES = 1
@@ -34,6 +41,12 @@ EVENT_MANUAL_START = 382
 EVENT_SUCCEEDED = 384
 EVENT_CANCELED = 385
 EVENT_FAILED = 386
+EVENT_CANCELED_ALT = 387
+# Which id a canceled run writes: ADeep maps 385 to canceled; a script written against a real server's
+# SUSDB reads 387 (and never 385) as the end of a synchronization. Chosen per server (--cancel-event).
+CANCEL_EVENTS = (EVENT_CANCELED, EVENT_CANCELED_ALT)
+# The ErrorCode of a real failure event (UssCommunicationError, "The remote name could not be resolved").
+FAILURE_HRESULT = -2146233079
 
 RESULTS = ("succeeded", "failed", "canceled")
 
@@ -54,6 +67,14 @@ def plan_phases(category_only: bool, replica: bool, category_total: int, update_
 
 def progress(run: Dict, now: float) -> Tuple[int, int, int, int]:
     """(subscription state, phase, total, processed) of a run at ``now`` (the run must not be finished)."""
+    stopped = run.get("stop_requested")
+    if stopped is not None:
+        dummy, phase, total, processed = _progress(run, min(now, stopped))
+        return STATE_STOPPING, phase, total, processed
+    return _progress(run, now)
+
+
+def _progress(run: Dict, now: float) -> Tuple[int, int, int, int]:
     elapsed = max(0.0, now - run["start"])
     duration = max(0.001, float(run["duration"]))
     window = requested_window(duration)
@@ -70,5 +91,11 @@ def progress(run: Dict, now: float) -> Tuple[int, int, int, int]:
     return STATE_WORKING, phase, total, processed
 
 
+def stopping(run: Dict) -> bool:
+    return run.get("stop_requested") is not None
+
+
 def end_time(run: Dict) -> float:
+    if stopping(run):
+        return run["stop_requested"] + float(run.get("stop_seconds") or 0.0)
     return run["start"] + float(run["duration"])

@@ -156,7 +156,7 @@ def _overlap_warnings(reader, category_ids):
         if child in by_id and ancestor in by_id:
             children.setdefault(by_id[ancestor].title, []).append(by_id[child].title)
     return ["products: %s already includes %s; WSUS ignores a child selected with its parent"
-            % (parent, ", ".join(sorted(titles, key=str.casefold))) for parent, titles in sorted(children.items())]
+            % (parent, ", ".join(sorted(set(titles), key=str.casefold))) for parent, titles in sorted(children.items())]
 
 
 def containers_among(by_id, guids):

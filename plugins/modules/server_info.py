@@ -70,7 +70,8 @@ sync_options:
 result:
   description: >-
     The state of synchronization: V(running) while one runs, otherwise the last one's result
-    (V(succeeded), V(failed), V(canceled)), V(never_run), or V(unknown).
+    (V(succeeded), V(failed), V(canceled)), V(never_run), or V(unknown) (its end event is one ops.wsus does
+    not know, see RV(sync.event_id), or there is none).
   returned: when O(gather) has V(sync)
   type: str
   sample: succeeded
@@ -92,8 +93,11 @@ sync:
       description: Whether it was started by hand (or by a tool), not by the schedule.
       type: bool
     error_text:
-      description: The server's error text for a failed synchronization.
+      description: The server's error message for a failed synchronization, or null when it gave none.
       type: str
+    event_id:
+      description: The id of the end event the result was read from (namespace 2), or null.
+      type: int
 progress:
   description: Progress of a running synchronization.
   returned: when O(gather) has V(sync)

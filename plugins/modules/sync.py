@@ -14,6 +14,16 @@ description:
     and reports its result; or starts one without waiting; or cancels a running one.
   - A synchronization already running is joined, never started twice. C(changed) is true only when this task
     started or stopped one.
+  - >-
+    WSUS refuses a start (an C(InvalidOperationException) fault) while a synchronization runs or stops, and
+    while it saves its configuration. When a start is refused and the server now reads busy (a scheduled run
+    began between the task's state read and its start), the task joins that run (C(changed=false),
+    C(started=false), RV(msg) says so). When the server reads idle, a save is in progress: the start is
+    retried after 1, 2, 4 ... seconds (at most O(poll_interval) apart) until O(wait_timeout), then the task
+    fails with C(result=not_started).
+  - >-
+    O(state=stopped) waits until the synchronization has stopped (WSUS passes through a stopping state), so
+    that the next task is not refused.
   - With O(max_age), nothing is started when the last successful synchronization ended less than O(max_age)
     ago and none is running.
   - >-
@@ -47,8 +57,9 @@ options:
     type: str
   wait_timeout:
     description:
-      - How long to wait for the synchronization (a duration). On timeout the task fails with the progress
-        reached and leaves the synchronization running, unless O(cancel_on_timeout=true).
+      - How long to wait for the synchronization (a duration), including retried starts and, for
+        O(state=stopped), the stop. On timeout the task fails with the progress reached and leaves the
+        synchronization running, unless O(cancel_on_timeout=true).
       - Named C(wait_timeout) because O(timeout) is the per-request timeout shared by every module.
     type: str
     default: 2h
@@ -59,11 +70,15 @@ options:
     type: int
     default: 15
   cancel_on_timeout:
-    description: Cancel the synchronization when O(wait_timeout) is reached.
+    description: Cancel the synchronization when O(wait_timeout) is reached (and wait up to 60 s for it to stop).
     type: bool
     default: false
   fail_on_error:
-    description: Fail the task when the synchronization ends failed or canceled (with the server's error text).
+    description:
+      - Fail the task when the synchronization ends failed, canceled, or with a result that cannot be read
+        (V(unknown)), with the server's error text.
+      - A failure the server recorded without a reason fails with a message that says so and points to the
+        console's Synchronizations node and C(%ProgramFiles%\Update Services\LogFiles\SoftwareDistribution.log).
     type: bool
     default: true
 seealso:
@@ -94,7 +109,9 @@ started:
 result:
   description: >-
     V(succeeded), V(failed), V(canceled), V(running) (not waited for), V(never_run), V(not_running)
-    (O(state=stopped) with nothing to stop) or V(unknown).
+    (O(state=stopped) with nothing to stop), V(stopping) (asked to stop, not stopped in time), V(not_started)
+    (WSUS kept refusing the start while none ran) or V(unknown) (the end event is one ops.wsus does not know,
+    see RV(sync.event_id), or there is none).
   returned: always
   type: str
   sample: succeeded
@@ -116,8 +133,20 @@ sync:
       description: Started by hand or by a tool rather than by the schedule.
       type: bool
     error_text:
-      description: The server's error text when it failed.
+      description: >-
+        The server's error message when it failed (for example C(Synchronization failed. Reason: The remote
+        name could not be resolved: 'sws.update.microsoft.com'.)), or null when the server gave no reason.
       type: str
+    event_id:
+      description: >-
+        The id of the end event the result was read from (namespace 2: 384 succeeded, 385 or 387 canceled,
+        386 failed; any end event with a non-zero Win32HResult is a failure), or null.
+      type: int
+msg:
+  description: Why nothing was started (O(max_age)), or that the task joined a synchronization that started between
+    its state read and its start request.
+  returned: sometimes
+  type: str
 progress:
   description: The progress reached.
   returned: always

@@ -164,13 +164,21 @@ def test_subscription_replaces_both_lists(fresh_emulator):
         assert client.get_subscription_categories(classifications=True) == []
 
 
-def test_languages_decode_and_toggle(fresh_emulator):
-    with connect(fresh_emulator) as client:
+@pytest.mark.parametrize("layout", ["live", "spec"])
+def test_languages_decode_and_toggle(fresh_emulator, emulator_factory, layout):
+    server = fresh_emulator if layout == "live" else emulator_factory("--language-rows", "spec")
+    with connect(server) as client:
         languages = {language.short: language for language in client.get_languages()}
-        assert languages["en"].enabled and not languages["de"].enabled and isinstance(languages["de"].id, int)
-        client.set_configuration(client.get_configuration(), [languages["de"].id], [languages["en"].id])
+        assert "all" not in languages, "the pseudo-language row is skipped"
+        assert languages["en"].enabled and not languages["de"].enabled
+        assert {language.layout for language in languages.values()} == {layout}
+        assert languages["de"].key == ("de" if layout == "live" else 7)
+        client.set_configuration(client.get_configuration(), [languages["de"].key], [languages["en"].key])
         enabled = {language.short for language in client.get_languages() if language.enabled}
     assert enabled == {"de"}
+    [write] = [entry for entry in server.requests() if entry["operation"] == "ExecuteSPSetConfiguration"]
+    assert write["language_lists"]["listTrue"] == [
+        {"type": "string", "value": "de"} if layout == "live" else {"type": "int", "value": "7"}]
 
 
 def test_sync_runs_and_is_reported_by_events(fresh_emulator):
@@ -182,3 +190,19 @@ def test_sync_runs_and_is_reported_by_events(fresh_emulator):
             time.sleep(0.1)
         events = client.get_sync_events()
     assert [event["EventId"] for event in events][-2:] == [382, 384]
+
+
+def test_sync_events_include_387_and_any_id_reads_the_whole_namespace(fresh_emulator):
+    fresh_emulator.control("POST", "settings", {"cancel_event": 387, "stop_seconds": 0})
+    with connect(fresh_emulator) as client:
+        client.start_sync()
+        with pytest.raises(WsusSoapFault) as refused:  # a second start while one runs
+            client.start_sync(category_only=True)
+        assert refused.value.short_type == "InvalidOperationException"
+        client.stop_sync()
+        known = client.get_sync_events()
+        everything = client.get_sync_events(since=known[0]["TimeAtServer"], any_id=True)
+    assert [event["EventId"] for event in known] == [382, 387]
+    assert [event["EventId"] for event in everything] == [382, 387]
+    assert all(event["NamespaceId"] == 2 for event in everything)
+    assert known[1]["SeverityId"] == 2 and known[1]["Win32HResult"] == 0

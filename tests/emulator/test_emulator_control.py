@@ -165,7 +165,7 @@ def test_state_dir_persists_across_restart(tmp_path):
     port = first.port
     try:
         client = first.client()
-        assert set_configuration(client, {"UseProxy": True, "ProxyName": "proxy.example"}, enable=[1031]).status == 200
+        assert set_configuration(client, {"UseProxy": True, "ProxyName": "proxy.example"}, enable=["de"]).status == 200
         client.ok("SetSubscription", subscription_xml(per_day=3, categories=[SERVER_2022], classifications=[SECURITY]))
         client.ok("SetProxyPassword", "<passwordBytes>cAB3AA==</passwordBytes>")
         client.ok("StartSubscriptionManually")

@@ -135,46 +135,115 @@ def test_change_number_increments_on_each_save(admin):
 
 # ------------------------------------------------------------------------------------------------ languages
 
+@pytest.fixture(scope="module")
+def spec_shared(emu_factory):
+    return emu_factory("--control", "--language-rows", "spec")
+
+
+@pytest.fixture
+def spec_emu(spec_shared):
+    """An emulator serving the spec language layout [LanguageID, ShortLanguage, LongLanguage, Enabled]."""
+    spec_shared.reset()
+    return spec_shared
+
+
+@pytest.fixture
+def spec_admin(spec_emu):
+    client = spec_emu.client()
+    yield client
+    client.close()
+
+
+def language_rows(client):
+    return rows(client.ok("ExecuteSPGetAllLanguagesWithEnabledState").result("ExecuteSPGetAllLanguagesWithEnabledState"))
+
+
 def languages(client):
-    return {r[1]: r for r in rows(client.ok("ExecuteSPGetAllLanguagesWithEnabledState")
-                                  .result("ExecuteSPGetAllLanguagesWithEnabledState"))}
+    """Live layout (the default): {short: [ShortLanguage, Enabled, UssEnabled]}, "all" left out."""
+    return {r[0]: r for r in language_rows(client) if r[0] != "all"}
 
 
-def test_languages_default_english_only(admin):
-    found = languages(admin)
-    assert found["en"] == [EN, "en", "English", True]
-    assert found["de"] == [DE, "de", "German", False]
-    assert [name for name, r in found.items() if r[3]] == ["en"]
+def spec_languages(client):
+    return {r[1]: r for r in language_rows(client) if r[1] != "all"}
 
 
-def test_enable_and_disable_languages(admin, emu):
-    assert set_configuration(admin, enable=[DE, FR], disable=[EN]).status == 200
-    assert sorted(name for name, r in languages(admin).items() if r[3]) == ["de", "fr"]
+def test_languages_default_live_layout_english_only(admin, emu):
+    found = language_rows(admin)
+    assert found[0] == ["all", False, True], "the pseudo-language first; UssSupportsAllLanguages is true"
+    by_code = {r[0]: r for r in found}
+    assert by_code["en"] == ["en", True, True] and by_code["de"] == ["de", False, True]
+    assert [r[0] for r in found[1:] if r[1]] == ["en"]
+    assert emu.state()["language_rows"] == "live"
+
+
+def test_languages_spec_layout(spec_admin, spec_emu):
+    found = language_rows(spec_admin)
+    assert found[0] == [0, "all", "All languages", False]
+    by_code = {r[1]: r for r in found}
+    assert by_code["en"] == [EN, "en", "English", True] and by_code["de"] == [DE, "de", "German", False]
+    assert [r[1] for r in found[1:] if r[3]] == ["en"]
+    assert spec_emu.state()["language_rows"] == "spec"
+
+
+def test_enable_and_disable_languages_by_code(admin, emu):
+    assert set_configuration(admin, enable=["de", "fr"], disable=["en"]).status == 200
+    assert sorted(name for name, r in languages(admin).items() if r[1]) == ["de", "fr"]
     assert emu.state()["enabled_languages"] == ["de", "fr"]
-    assert set_configuration(admin, enable=[EN], disable=[FR]).status == 200
+    assert set_configuration(admin, enable=["en"], disable=["fr"]).status == 200
     assert emu.state()["enabled_languages"] == ["en", "de"]
+    assert emu.requests()[-1]["language_lists"] == {
+        "listTrue": [{"type": "string", "value": "en"}], "listFalse": [{"type": "string", "value": "fr"}]}
 
 
-def test_unknown_language_id_is_fault(admin):
-    server_fault(set_configuration(admin, enable=[4242]),
+def test_enable_and_disable_languages_by_id(spec_admin, spec_emu):
+    assert set_configuration(spec_admin, enable=[DE, FR], disable=[EN]).status == 200
+    assert sorted(name for name, r in spec_languages(spec_admin).items() if r[3]) == ["de", "fr"]
+    assert spec_emu.state()["enabled_languages"] == ["de", "fr"]
+    assert set_configuration(spec_admin, enable=[EN], disable=[FR]).status == 200
+    assert spec_emu.state()["enabled_languages"] == ["en", "de"]
+
+
+def test_unknown_language_is_fault(admin, spec_admin):
+    server_fault(set_configuration(admin, enable=["xx"]), "System.ArgumentException")
+    server_fault(set_configuration(admin, enable=["EN"]), "System.ArgumentException")  # codes are lowercase
+    server_fault(set_configuration(spec_admin, enable=[4242]),
                  "Microsoft.UpdateServices.Administration.WsusObjectNotFoundException")
 
 
-def test_language_items_must_be_int(admin):
-    extra = '<listTrue><anyType xsi:type="xsd:string">de</anyType></listTrue>'
-    server_fault(set_configuration(admin, extra=extra), "System.ArgumentException")
+@pytest.mark.parametrize("layout, item", [
+    ("live", '<anyType xsi:type="xsd:int">1031</anyType>'),
+    ("live", '<anyType xsi:nil="true" />'),
+    ("live", "<anyType>de</anyType>"),
+    ("spec", '<anyType xsi:type="xsd:string">de</anyType>'),
+    ("spec", '<anyType xsi:nil="true" />'),
+])
+def test_language_items_must_have_the_layouts_type(admin, spec_admin, emu, spec_emu, layout, item):
+    client, server = (admin, emu) if layout == "live" else (spec_admin, spec_emu)
+    before = server.state()
+    fault = server_fault(set_configuration(client, extra="<listTrue>%s</listTrue>" % item), "System.ArgumentException")
+    assert ("xsd:string" if layout == "live" else "xsd:int") in fault["message"]
+    assert server.state()["enabled_languages"] == before["enabled_languages"] == ["en"]
+    logged = server.requests()[-1]["language_lists"]["listTrue"]
+    assert (logged == [None]) == ("nil" in item)
 
 
-def test_all_languages_reports_every_language_enabled(admin):
+def test_all_languages_reports_every_language_enabled(admin, spec_admin):
     assert set_configuration(admin, {"ServerSupportsAllLanguages": True}).status == 200
-    assert all(r[3] for r in languages(admin).values())
+    assert all(r[1] for r in language_rows(admin))
+    assert set_configuration(spec_admin, {"ServerSupportsAllLanguages": True}).status == 200
+    assert all(r[3] for r in language_rows(spec_admin))
 
 
-def test_uss_lists_are_stored(admin, emu):
+def test_uss_lists_are_stored(admin, emu, spec_admin, spec_emu):
+    extra = ('<listTrue /><listFalse /><ussListTrue><anyType xsi:type="xsd:string">de</anyType></ussListTrue>'
+             "<ussListFalse />")
+    assert set_configuration(admin, {"UssSupportsAllLanguages": False}, extra=extra).status == 200
+    assert emu.state()["uss_enabled_language_ids"] == [DE]
+    assert [r[0] for r in language_rows(admin) if r[2]] == ["de"], "UssEnabled is the third column"
     extra = ('<listTrue /><listFalse /><ussListTrue><anyType xsi:type="xsd:int">1031</anyType></ussListTrue>'
              "<ussListFalse />")
-    assert set_configuration(admin, extra=extra).status == 200
-    assert emu.state()["uss_enabled_language_ids"] == [DE]
+    assert set_configuration(spec_admin, extra=extra).status == 200
+    assert spec_emu.state()["uss_enabled_language_ids"] == [DE]
 
 
 def test_program_keys_are_stored(admin, emu):
@@ -413,3 +482,54 @@ def test_title_culture_fallback(admin, culture, title):
 
 def test_search_event_history_without_filter(admin):
     server_fault(admin.call("ExecuteSPSearchEventHistory", ""), "System.ArgumentNullException")
+
+
+# ------------------------------------------------------------------------------------------------ console reads
+# What a console calls when it opens a server, answered as an empty, healthy server would.
+ALL_COMPUTERS = "&lt;ComputerTargetScope IncludeDownstreamComputerTargets=\"false\" /&gt;"
+ALL_UPDATES = "&lt;UpdateScope ApprovedStates=\"-1\" /&gt;"
+XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+
+
+@pytest.mark.parametrize("inner", ["", "<computerTargetScopeXml>%s</computerTargetScopeXml>" % ALL_COMPUTERS])
+def test_computer_count_is_zero(admin, inner):
+    assert scalar(admin, "ExecuteSPGetComputerCount", inner) == "0"
+
+
+def test_update_count_is_zero(admin):
+    inner = ("<updateScopeXml>%s</updateScopeXml><preferredCulture>en</preferredCulture>"
+             "<publicationState>2147483647</publicationState>" % ALL_UPDATES)
+    assert scalar(admin, "ExecuteSPGetUpdateCount", inner) == "0"
+    assert scalar(admin, "ExecuteSPGetUpdateCount", "<publicationState>0</publicationState>") == "0"
+
+
+def test_update_count_needs_publication_state(admin):
+    response = admin.call("ExecuteSPGetUpdateCount", "<updateScopeXml>%s</updateScopeXml>" % ALL_UPDATES)
+    assert response.status == 500 and response.fault["code"] == "soap:Client"
+    assert "publicationState" in response.fault["string"]
+
+
+def test_database_configuration_is_a_wid_install(admin):
+    response = admin.ok("GetDatabaseConfiguration").response_element("GetDatabaseConfiguration")
+    assert children(response) == [("serverName", "MICROSOFT##WID"), ("databaseName", "SUSDB"),
+                                  ("wmsdeInstanceName", "MICROSOFT##WID")]  # no ...Result wrapper
+
+
+def test_content_download_progress_is_idle(admin):
+    result = admin.ok("ExecuteSPGetContentDownloadProgress").result("ExecuteSPGetContentDownloadProgress")
+    values = result.findall("{%s}Values/{%s}anyType" % (TNS, TNS))
+    assert [(item.get(XSI_TYPE), item.text) for item in values] == [("xsd:long", "0"), ("xsd:long", "0")]
+
+
+def test_no_component_has_errors(admin):
+    result = admin.ok("ExecuteSPGetComponentsWithErrors").result("ExecuteSPGetComponentsWithErrors")
+    assert result is not None and list(result) == []
+
+
+@pytest.mark.parametrize("operation,inner", [
+    ("ExecuteSPGetComputerCount", ""), ("ExecuteSPGetUpdateCount", "<publicationState>0</publicationState>"),
+    ("GetDatabaseConfiguration", ""), ("ExecuteSPGetContentDownloadProgress", ""),
+    ("ExecuteSPGetComponentsWithErrors", ""),
+])
+def test_console_reads_are_open_to_reporters(reporter, operation, inner):
+    assert reporter.call(operation, inner).status == 200

@@ -40,7 +40,8 @@ def test_packaged_catalog_is_served(packaged):
     assert {"e6cf1350-c01b-414d-a61f-263d14d133b4", "0fa1201d-4330-4fa8-8ae9-b877473b6441"} <= ids
     languages = rows(client.ok("ExecuteSPGetAllLanguagesWithEnabledState")
                      .result("ExecuteSPGetAllLanguagesWithEnabledState"))
-    assert len(languages) == len(_load("languages.json")["languages"])
-    assert [r[1] for r in languages if r[3]] == ["en"]
+    # the default live layout [ShortLanguage, Enabled, UssEnabled], the pseudo-language "all" first
+    assert len(languages) == len(_load("languages.json")["languages"]) + 1 and languages[0][0] == "all"
+    assert [r[0] for r in languages if r[1]] == ["en"]
     top = rows(client.ok("ExecuteSPGetTopLevelCategories", "").result("ExecuteSPGetTopLevelCategories"))
     assert top and all(r[2] == "Company" for r in top)

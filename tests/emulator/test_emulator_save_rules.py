@@ -8,7 +8,7 @@ from wsusclient import get_configuration, set_configuration
 
 INVALID_DATA = "Microsoft.UpdateServices.Administration.WsusInvalidDataException"
 INVALID_OPERATION = "System.InvalidOperationException"
-EN = 1033
+EN = "en"  # the default live language layout: the lists hold short codes
 
 
 @pytest.mark.parametrize("overrides,kind,words", [

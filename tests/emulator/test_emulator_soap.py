@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import re
 
 import pytest
 
-from wsusclient import SOAP_NS, TNS, XSI, envelope, subscription_xml
+from wsusclient import SOAP_NS, TNS, XSI, envelope, get_configuration, row_xml, subscription_xml
 
 READ = "System.Web.Services.Protocols.SoapException: Server was unable to read request. ---> "
 
@@ -193,6 +194,96 @@ def test_short_and_long_ranges(admin):
 def test_xsi_nil_on_non_nillable(admin):
     client_fault(admin.call("SetSubscriptionFrequency",
                             '<numberOfSynchronizationsPerDay xsi:nil="true" />'), "not nillable")
+
+
+# ---------------------------------------------------------------- xsi:nil, read the way XmlSerializer reads it
+# A non-nillable member's xsi:nil is never looked at: the element is read by its (empty) content. A string
+# is then "" (not null), a value type fails to parse "" (FormatException), as on a real server.
+SECURITY = "0fa1201d-4330-4fa8-8ae9-b877473b6441"
+
+
+def test_xsi_nil_on_string_parameter_reads_empty(admin):
+    response = admin.call("GetSubscriptionCategories", '<preferredCulture xsi:nil="true" />'
+                          "<retrieveUpdateClassifications>true</retrieveUpdateClassifications>")
+    assert response.status == 200, response.text
+
+
+def test_xsi_nil_on_string_in_subscription_row_reads_empty(admin):
+    inner = subscription_xml(classifications=[SECURITY])
+    nil_inside = inner.replace("<LastModifiedBy>WSUS\\admin</LastModifiedBy>", '<LastModifiedBy xsi:nil="true" />')
+    assert nil_inside != inner
+    assert admin.call("SetSubscription", nil_inside).status == 200
+
+
+def test_xsi_nil_string_is_empty_not_null(admin, emu):
+    """userName with xsi:nil is "" (accepted, stored as the modifier), not null (ArgumentNullException)."""
+    inner = subscription_xml(classifications=[SECURITY])
+    nil_user = inner.replace("<userName>WSUS\\admin</userName>", '<userName xsi:nil="true" />')
+    assert nil_user != inner
+    assert admin.call("SetSubscription", nil_user).status == 200
+    assert emu.state()["subscription"]["LastModifiedBy"] == ""
+
+
+def test_xsi_nil_on_string_in_configuration_row_is_stored_empty(admin, emu):
+    fields = get_configuration(admin)
+    inner = row_xml(fields)
+    nil_inside = inner.replace("<ServerString>Default</ServerString>", '<ServerString xsi:nil="true" />')
+    assert nil_inside != inner
+    response = admin.call("ExecuteSPSetConfiguration", nil_inside)
+    assert response.status == 200, response.text
+    assert dict(get_configuration(admin))["ServerString"] == ""  # read back as <ServerString />, not omitted
+    assert emu.state()["configuration"]["ServerString"] == ""
+
+
+def test_xsi_nil_on_base64_reads_empty_bytes(admin, emu):
+    assert admin.call("SetProxyPassword", "<passwordBytes>%s</passwordBytes>"
+                      % base64.b64encode("pw".encode("utf-16-le")).decode()).status == 200
+    assert admin.call("SetProxyPassword", '<passwordBytes xsi:nil="true" />').status == 200
+    assert emu.state()["proxy_password_set"] is False  # empty bytes remove the password
+
+
+@pytest.mark.parametrize("operation,inner", [
+    ("SetSubscriptionFrequency", '<numberOfSynchronizationsPerDay xsi:nil="true" />'),
+    ("GetSubscriptionCategories", '<retrieveUpdateClassifications xsi:nil="true" />'),
+    ("ExecuteSPGetCategories", "<retrieveUpdateClassifications>true</retrieveUpdateClassifications>"
+                               '<fromSyncDate xsi:nil="true" /><toSyncDate>2024-01-01T00:00:00</toSyncDate>'),
+    ("ExecuteSPGetSubcategories", '<categoryId xsi:nil="true" />'),
+    ("ExecuteSPGetUpdateCount", '<publicationState xsi:nil="true" />'),
+])
+def test_xsi_nil_on_value_type_is_format_exception(admin, operation, inner):
+    client_fault(admin.call(operation, inner), "not nillable", "System.FormatException")
+
+
+def test_xsi_nil_on_value_type_inside_row_is_format_exception(admin):
+    inner = subscription_xml().replace("<IsCategoryOnly>false</IsCategoryOnly>", '<IsCategoryOnly xsi:nil="true" />')
+    client_fault(admin.call("SetSubscription", inner), "IsCategoryOnly", "System.FormatException")
+
+
+def test_xsi_nil_on_array_is_null(admin, emu):
+    """Literal arrays always go through ReadNull(): a nil list is null, like an absent one."""
+    admin.ok("SetSubscription", subscription_xml(classifications=[SECURITY]))
+    inner = subscription_xml(with_classifications=False).replace(
+        "<userName>", '<updateClassificationIds xsi:nil="true" /><userName>')
+    assert admin.call("SetSubscription", inner).status == 200
+    assert emu.state()["classifications"] == []
+
+
+def test_xsi_nil_on_non_nillable_row_reads_its_content(admin):
+    """A nil complex member is read by its content, as XmlSerializer does; the emulator then wants its
+    required elements (a real server would build a row of defaults: see the 'stricter' list)."""
+    fault = client_fault(admin.call("SetSubscription", '<subscription xsi:nil="true" /><userName>u</userName>'),
+                         "synchronizeAutomaticallyTimeOfDay")
+    assert "not nillable" in fault["string"]
+
+
+def test_xsi_nil_value_must_be_a_boolean(admin):
+    client_fault(admin.call("ExecuteSPSetConfiguration", '<listTrue xsi:nil="yes" />'), "xsi:nil",
+                 "System.FormatException")
+
+
+def test_xsi_nil_item_with_content_is_refused(admin):
+    client_fault(admin.call("ExecuteSPSetConfiguration", '<listTrue><anyType xsi:nil="true">3</anyType></listTrue>'),
+                 "must be empty")
 
 
 def test_text_in_complex_element(admin):

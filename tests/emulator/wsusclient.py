@@ -253,8 +253,13 @@ def row_xml(fields: List[Tuple[str, str]], overrides: Optional[Dict[str, object]
     return "<%s>%s</%s>" % (tag, "".join(parts), tag)
 
 
-def language_list(tag: str, ids) -> str:
-    return "<%s>%s</%s>" % (tag, "".join('<anyType xsi:type="xsd:int">%d</anyType>' % i for i in ids), tag)
+def language_list(tag: str, items) -> str:
+    """Language list items: ints as xsd:int LanguageIDs (--language-rows spec), strings as xsd:string short
+    codes (the default live layout), None as an xsi:nil item."""
+    return "<%s>%s</%s>" % (tag, "".join(
+        '<anyType xsi:nil="true" />' if item is None else
+        '<anyType xsi:type="xsd:string">%s</anyType>' % xml_escape(item) if isinstance(item, str) else
+        '<anyType xsi:type="xsd:int">%d</anyType>' % item for item in items), tag)
 
 
 def set_configuration(client: Client, overrides: Optional[Dict[str, object]] = None, enable=(), disable=(),

@@ -27,6 +27,7 @@ import urllib.request
 import pytest
 
 from support.emulator_process import free_port
+from support.operations import WRITES
 from support.secrets import secret_forms
 from support.playbook import run_playbook
 
@@ -40,8 +41,6 @@ NOBODY_PASSWORD = "Wsus-N0body-S3cret-79"
 WRONG_PASSWORD = "Wr0ng-Gu3ss-S3cret-80"
 PROXY_PASSWORD = "Pr0xy-Fau1t-S3cret-81"
 SECRETS = (ADMIN_PASSWORD, REPORTER_PASSWORD, NOBODY_PASSWORD, WRONG_PASSWORD, PROXY_PASSWORD)
-
-WRITES = {"ExecuteSPSetConfiguration", "SetSubscription", "SetProxyPassword", "SetSubscriptionFrequency"}
 
 DOCUMENT = {
     "update_source": {"type": "microsoft_update"},

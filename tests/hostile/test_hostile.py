@@ -23,6 +23,7 @@ import time
 import pytest
 import yaml
 
+from support.operations import WRITES
 from support.playbook import run_playbook
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -31,7 +32,6 @@ HOST_VARS = os.path.join(INVENTORY, "host_vars")
 VALIDATE_TASK = "Check wsus_sync against schemas/wsus_sync.schema.json (no server is contacted)"
 APPLY_TASK = "Apply the synchronization options"
 FAIL_TASK = "Fail the host with the error above"
-WRITES = {"ExecuteSPSetConfiguration", "SetSubscription", "SetProxyPassword", "SetSubscriptionFrequency"}
 
 
 def _expectations():

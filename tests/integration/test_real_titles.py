@@ -4,9 +4,9 @@ that WSUS does not use."""
 
 from __future__ import annotations
 
+from support.operations import WRITES
 from support.playbook import connection_defaults, play, run_playbook
 
-WRITES = {"ExecuteSPSetConfiguration", "SetSubscription", "SetProxyPassword", "SetSubscriptionFrequency"}
 WS2019 = {"f702a48c-919b-45d6-9aef-ca4248d50397", "6e56e6da-f22f-47c9-97b4-510153a06740"}
 WS2016 = {"569e8e8f-c6cd-42c8-92a3-efbb20a0f6f5", "e26d4a30-aba6-4616-a890-011970d93636"}
 WS2022 = "71718f13-7324-4b0f-8f9e-2ca9dc978e53"

@@ -13,10 +13,10 @@ import sys
 import pytest
 
 from support.fixtures import module_emulator
+from support.operations import WRITES
 from support.playbook import run_playbook
 
 START = "StartSubscriptionManually"
-WRITES = {"ExecuteSPSetConfiguration", "SetSubscription", "SetProxyPassword"}
 CONNECTION_PLUGINS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "support",
                                   "connection")
 DOCUMENT = {"schedule": {"automatic": True, "time": "02:00", "per_day": 1},

@@ -30,6 +30,9 @@ STATUS = ("GetServerSyncProgress", "GetSubscriptionState")
 PROGRESS_LINE = re.compile(r"^wsus01: synchronizing (categories|updates) \d+/\d+ \(\d{1,3} %\)$", re.M)
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 ERROR_TEXT = "WebException: The remote name could not be resolved: 'sws.update.microsoft.com'"
+JOINED = ("joined a synchronization that started on the server between this task's state read and its start "
+          "request")
+NO_REASON_LOG = "%ProgramFiles%\\Update Services\\LogFiles\\SoftwareDistribution.log"
 
 
 emulator_3s = module_emulator("--sync-seconds", "3")
@@ -152,16 +155,51 @@ def test_failed_sync_fails_the_task_with_the_error_text_unless_fail_on_error_is_
     assert first["failed"] is True
     assert first["msg"] == "127.0.0.1: the synchronization failed: %s" % ERROR_TEXT
     assert first["result"] == "failed" and first["changed"] is True and first["started"] is True
-    assert first["sync"]["error_text"] == ERROR_TEXT
+    # the event's whole message, shaped like a real server's failure event
+    assert first["sync"]["error_text"] == "Synchronization failed. Reason: " + ERROR_TEXT
+    assert first["sync"]["event_id"] == 386
 
     second = outcome.result("reported")
     assert not second.get("failed") and second["changed"] is True
-    assert second["result"] == "failed" and second["sync"]["error_text"] == ERROR_TEXT
+    assert second["result"] == "failed"
+    assert second["sync"]["error_text"] == "Synchronization failed. Reason: " + ERROR_TEXT
     assert second["sync"]["started_at"] > first["sync"]["started_at"]
 
     info = outcome.result("info")
     assert info["result"] == "failed" and info["sync"] == second["sync"]
     assert [event["event_id"] for event in fresh_emulator.state()["events"]] == [382, 386, 382, 386]
+
+
+def test_a_sync_ending_with_387_and_one_failing_without_a_reason_are_reported(fresh_emulator, collections_path):
+    """A run whose end event is 387 (what a script written against a real server's database reads) is
+    canceled; a failure whose event carries no error text (servers after the October 2025 security update)
+    fails with a message that says the server gave no reason and where to look."""
+    fresh_emulator.control("POST", "settings", {"cancel_event": 387})
+    fresh_emulator.faults([{"next_sync_result": {"result": "canceled"}},
+                           {"next_sync_result": {"result": "failed", "error_text": ""}}])
+    tasks = [dict(sync("ends with 387", "canceled", poll_interval=1), ignore_errors=True),
+             {"name": "info after 387", "ops.wsus.server_info": {"gather": ["sync"]}, "register": "info387"},
+             dict(sync("fails without a reason", "failed", poll_interval=1), ignore_errors=True),
+             {"name": "info", "ops.wsus.server_info": {"gather": ["sync"]}, "register": "info"}]
+    outcome = run(fresh_emulator, tasks, collections_path)
+    canceled = outcome.result("ends with 387")
+    assert canceled["failed"] is True and canceled["result"] == "canceled" and canceled["changed"] is True
+    assert canceled["msg"] == "127.0.0.1: the synchronization canceled: canceled on the server (event 387)"
+    assert canceled["sync"]["event_id"] == 387 and ISO_UTC.match(canceled["sync"]["finished_at"])
+    assert canceled["sync"]["error_text"] is None
+    info387 = outcome.result("info after 387")
+    assert info387["result"] == "canceled" and info387["sync"] == canceled["sync"]
+
+    failed = outcome.result("fails without a reason")
+    assert failed["failed"] is True and failed["result"] == "failed" and failed["changed"] is True
+    assert failed["sync"]["error_text"] is None and failed["sync"]["event_id"] == 386
+    assert failed["msg"].startswith("127.0.0.1: the synchronization failed and the server gave no reason "
+                                    "(event 386; "), failed["msg"]
+    assert "Synchronizations node of the WSUS console" in failed["msg"] and NO_REASON_LOG in failed["msg"]
+    info = outcome.result("info")
+    assert info["result"] == "failed" and info["sync"] == failed["sync"]
+    assert [event["event_id"] for event in fresh_emulator.state()["events"]] == [382, 387, 382, 386]
+    assert fresh_emulator.operations().count(START) == 2
 
 
 # ------------------------------------------------------------------ stopping
@@ -180,6 +218,10 @@ def test_stopped_cancels_a_running_sync_and_is_no_change_when_idle(emu30, collec
     assert look["sync"]["running"] is False and look["sync"]["state"] == 0
     assert look["sync"]["last_run"]["result"] == "canceled"
     assert look["events"][-1]["event_id"] == 385
+    # the emulator stops through "stopping" (0.5 s): the task waited for the end before it reported canceled
+    after_stop = stop["soap_calls"][stop["soap_calls"].index("StopSubscription") + 1:]
+    assert after_stop and set(after_stop) == {"GetSubscriptionState"} and len(after_stop) >= 2, stop["soap_calls"]
+    assert "wsus01: synchronization stopping" in outcome.stdout
     again = outcome.result("stop again")
     assert again["changed"] is False and again["result"] == "not_running"
     assert "StopSubscription" not in again["soap_calls"]
@@ -204,6 +246,64 @@ def test_a_running_sync_is_joined_never_started_twice(emu5, collections_path):
     assert emu5.operations().count(START) == 1
     assert emu5.state()["sync"]["runs"] == 1
     assert "wsus01: a synchronization is already running; waiting for it" in outcome.stdout
+
+
+# ------------------------------------------------------------------ races: a start that meets a run or a save
+
+def start_log(server):
+    return [(entry["operation"], entry["http_status"]) for entry in server.requests()
+            if (entry["operation"] or "").startswith("StartSubscription")]
+
+
+def test_a_run_that_starts_between_the_state_read_and_the_start_is_joined(emu3, collections_path):
+    """A scheduled run begins right after the task's GetSubscriptionState read (injected by the emulator):
+    WSUS refuses the task's start (InvalidOperationException), the state now reads busy, and the task joins
+    that run. It never starts a second one."""
+    emu3.faults([{"operation": "GetSubscriptionState", "start_sync_after": "scheduled"}])
+    outcome = run(emu3, [sync("synchronize", "out", poll_interval=1)], collections_path)
+    out = outcome.result("synchronize")
+    assert outcome.rc == 0, outcome.stdout
+    assert out["changed"] is False and out["started"] is False and out["result"] == "succeeded"
+    assert out["msg"] == JOINED and out["sync"]["manual"] is False and out["sync"]["event_id"] == 384
+    assert ("wsus01: a synchronization started on the server between the state read and the start request; "
+            "joining it") in outcome.stdout
+    assert "wsus01: synchronization started" not in outcome.stdout
+    assert out["soap_calls"][:3] == ["GetSubscriptionState", START, "GetSubscriptionState"]
+    assert start_log(emu3) == [(START, 500)]  # refused once, never retried: no StartSubscriptionManually succeeded
+    state = emu3.state()
+    assert state["sync"]["runs"] == 1 and [event["event_id"] for event in state["events"]] == [381, 384]
+
+
+def test_a_start_refused_while_the_configuration_is_saved_is_retried_then_fails_clearly(fresh_emulator,
+                                                                                       collections_path):
+    """After ExecuteSPSetConfiguration the emulator "saves its configuration" for save_seconds and refuses a
+    start while the state reads idle: the task retries with backoff and starts one run; when the save outlasts
+    wait_timeout it fails saying so, having started nothing."""
+    fresh_emulator.control("POST", "settings", {"save_seconds": 4})
+    long_save = {"name": "a save that never ends", "ansible.builtin.uri": {
+        "url": fresh_emulator.control_url("settings"), "method": "POST", "body_format": "json",
+        "body": {"save_seconds": 600}}}
+    tasks = [{"name": "apply", "ops.wsus.sync_options": {"storage": {"express_files": True}}, "register": "apply"},
+             sync("synchronize", "out", poll_interval=1),
+             long_save,
+             {"name": "apply again", "ops.wsus.sync_options": {"storage": {"express_files": False}}},
+             dict(sync("refused", "refused", poll_interval=1, wait_timeout="3s"), ignore_errors=True)]
+    outcome = run(fresh_emulator, tasks, collections_path)
+    assert outcome.result("apply")["changed"] is True
+    out = outcome.result("synchronize")
+    assert out["changed"] is True and out["started"] is True and out["result"] == "succeeded", out
+    assert "it is probably saving its configuration: retrying in 1s" in outcome.stdout
+
+    refused = outcome.result("refused")
+    assert refused["failed"] is True and refused["changed"] is False and refused["started"] is False
+    assert refused["result"] == "not_started"
+    assert re.match(r"^127\.0\.0\.1: WSUS refused to start a synchronization \d+ time\(s\) although none was "
+                    r"running \(last: .*saving server configuration changes\.\)", refused["msg"]), refused["msg"]
+
+    log = start_log(fresh_emulator)
+    assert [status for _, status in log].count(200) == 1, log  # exactly one start succeeded
+    assert log[0] == (START, 500) and (START, 200) in log
+    assert fresh_emulator.state()["sync"]["runs"] == 1
 
 
 # ------------------------------------------------------------------ max_age

@@ -9,9 +9,9 @@ import re
 import pytest
 import yaml
 
+from support.operations import WRITES
 from support.playbook import connection_defaults, play, run_playbook
 
-WRITES = {"ExecuteSPSetConfiguration", "SetSubscription", "SetProxyPassword", "SetSubscriptionFrequency"}
 PROXY_PASSWORD = "Pr0xy-Secr3t-Value"
 
 FULL_DOCUMENT = {
@@ -207,3 +207,50 @@ def test_every_invalid_corpus_document_fails_before_any_request(fresh_emulator, 
         for path in paths:
             assert path in result["msg"], "%s: %s not in %s" % (name, path, result["msg"])
     assert fresh_emulator.requests() == []
+
+
+@pytest.fixture(scope="module")
+def spec_rows_emulator(emulator_factory):
+    """An emulator serving the spec language rows [LanguageID, ShortLanguage, LongLanguage, Enabled]."""
+    return emulator_factory("--sync-seconds", "1", "--language-rows", "spec")
+
+
+def _language_writes(server):
+    return [entry["language_lists"] for entry in server.requests() if entry["operation"] == "ExecuteSPSetConfiguration"]
+
+
+@pytest.mark.parametrize("layout", ["live", "spec"])
+def test_languages_converge_under_both_row_layouts(fresh_emulator, spec_rows_emulator, collections_path, layout):
+    server = fresh_emulator if layout == "live" else spec_rows_emulator
+    server.reset()
+    assert server.state()["language_rows"] == layout
+    # the item each layout identifies a language by: its short code (live) or its LanguageID (spec)
+    item = (lambda code, lid: {"type": "string", "value": code}) if layout == "live" else \
+        (lambda code, lid: {"type": "int", "value": str(lid)})
+    assert server.state()["enabled_languages"] == ["en"]  # the factory state; en is LanguageID 9, de 7
+
+    first = apply(server, collections_path, {"languages": ["en", "de"]})
+    assert first.rc == 0, first.stdout
+    assert first.result("apply")["changes"] == ["languages: +de"]
+    assert _language_writes(server) == [{"listTrue": [item("de", 7)], "listFalse": [], "ussListTrue": [],
+                                         "ussListFalse": []}]
+    assert sorted(server.state()["enabled_languages"]) == ["de", "en"]
+    server.clear_requests()
+    again = apply(server, collections_path, {"languages": ["en", "de"]})
+    assert again.rc == 0 and again.result("apply")["changed"] is False
+    assert _language_writes(server) == []
+
+    # from "all" back to a list: every other language goes into listFalse, none of them nil
+    assert apply(server, collections_path, {"languages": "all"}).result("apply")["changed"] is True
+    server.clear_requests()
+    back = apply(server, collections_path, {"languages": ["en", "de"]})
+    assert back.rc == 0 and back.result("apply")["changes"][0].startswith("languages: -ar, -bg, ")
+    [lists] = _language_writes(server)
+    assert sorted(entry["value"] for entry in lists["listTrue"]) == sorted([item("de", 7)["value"],
+                                                                          item("en", 9)["value"]])
+    items = lists["listTrue"] + lists["listFalse"]
+    assert len(items) == 38 and None not in items
+    assert {entry["type"] for entry in items} == {"string" if layout == "live" else "int"}
+    state = server.state()
+    assert sorted(state["enabled_languages"]) == ["de", "en"] and state["all_languages_enabled"] is False
+    assert apply(server, collections_path, {"languages": ["en", "de"]}).result("apply")["changed"] is False

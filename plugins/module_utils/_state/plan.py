@@ -202,15 +202,26 @@ def _plan_languages(plan, wanted, row, languages):
                         % (", ".join(unknown), ", ".join(sorted(by_code))))
     now = set(by_code) if all_now else set(enabled)
     row.set("ServerSupportsAllLanguages", False)
-    plan.enable_languages = [by_code[code].id for code in wanted if code not in now or all_now]
-    plan.disable_languages = [by_code[code].id for code in sorted(by_code)
-                              if code not in wanted and (code in now or all_now)]
+    plan.enable_languages = _language_keys([by_code[code] for code in wanted if code not in now or all_now])
+    plan.disable_languages = _language_keys([by_code[code] for code in sorted(by_code)
+                                             if code not in wanted and (code in now or all_now)])
     added = sorted(set(wanted) - now)
     removed = sorted(now - set(wanted))
     plan.changes.append("languages: %s" % ", ".join(["+" + code for code in added] + ["-" + code for code in removed]
                                                     or ["all -> " + ", ".join(wanted)]))
     if all_now and not added and not removed:
         plan.changes[-1] = "languages: all -> %s" % ", ".join(wanted)
+
+
+def _language_keys(languages):
+    """What listTrue/listFalse carry for ``languages`` (``Language.key``: the LanguageId of the spec row
+    layout, the short code of the live one). An unknown layout has no key: refuse rather than guess."""
+    unusable = [language for language in languages if language.key is None]
+    if unusable:
+        raise PlanError("languages: the server's language rows (layout %s) give no LanguageId or code that "
+                        "ops.wsus can send for %s; nothing was written"
+                        % (unusable[0].layout or "unknown", ", ".join(language.short for language in unusable)))
+    return [language.key for language in languages]
 
 
 SAVE_RULES = (

@@ -25,13 +25,38 @@ ROLES = {0: "none", 1: "reporter", 2: "administrator"}
 
 # Category row columns, [MS-WSUSAR] 2.2.4.12.1.1 (UpdateCategoryProperties).
 Category = namedtuple("Category", "id title type prohibits_subcategories description arrival_date")
-Language = namedtuple("Language", "id short name enabled")
+
+
+# One update language of ExecuteSPGetAllLanguagesWithEnabledState. ``layout`` is the row layout the server
+# sent: "live" [ShortLanguage, Enabled, UssEnabled] (what real servers send, per two independent clients)
+# or "spec" [LanguageId, ShortLanguage, LongLanguage, Enabled] (our reading of [MS-WSUSAR]); see
+# docs/protocol-notes.md. ``key`` is what ExecuteSPSetConfiguration's listTrue/listFalse carry for it.
+class Language(namedtuple("Language", "id short name enabled layout uss_enabled", defaults=(None, None))):
+    __slots__ = ()
+
+    @property
+    def key(self):
+        """The list item for this language: the LanguageId int (spec layout), the lowercase short code
+        (live layout), or None when the layout is unknown (then nothing may be written)."""
+        if self.layout == "spec" and isinstance(self.id, int) and not isinstance(self.id, bool):
+            return self.id
+        if self.layout == "live" and self.short:
+            return self.short
+        return None
+
+
 SyncProgress = namedtuple("SyncProgress", "phase total processed")
 
 SYNC_PHASES = {0: "not_processing", 1: "updates", 2: "approvals", 3: "categories"}
-# Server synchronization events, namespace 2 (observed by third-party clients; the spec lists none).
+# Server synchronization events, namespace 2: the one definition of their ids in the collection. The spec
+# lists none; see docs/protocol-notes.md ("Sync history"). ADeep maps 385 to canceled; a script written
+# against a real server's SUSDB reads 381, 382, 384, 386 and 387 as starts and ends and never 385: both
+# 385 and 387 are read as canceled (unless the event carries an error HRESULT, see _sync_status).
 SYNC_EVENT_NAMESPACE = 2
-SYNC_EVENTS = {381: "scheduled_start", 382: "manual_start", 384: "succeeded", 385: "canceled", 386: "failed"}
+SYNC_START_EVENTS = {381: "scheduled_start", 382: "manual_start"}
+SYNC_END_EVENTS = {384: "succeeded", 385: "canceled", 386: "failed", 387: "canceled"}
+SYNC_EVENTS = dict(SYNC_START_EVENTS)
+SYNC_EVENTS.update(SYNC_END_EVENTS)
 
 # Fault types that mean "your role does not allow this".
 _PERMISSION_FAULTS = ("UnauthorizedAccessException", "SecurityException")
@@ -94,11 +119,13 @@ class WsusClient:
         return self.call("ExecuteSPGetConfiguration")
 
     def set_configuration(self, row, enable_languages=(), disable_languages=()):
-        """Write the whole row back; languages are LanguageId ints for listTrue/listFalse."""
+        """Write the whole row back. The languages are ``Language.key`` values for listTrue/listFalse: all
+        LanguageId ints (xsd:int, spec layout) or all short codes (xsd:string, live layout)."""
+        enable, disable = _language_items(enable_languages, disable_languages)
         self.call("ExecuteSPSetConfiguration", {
             "row": row,
-            "listTrue": list(enable_languages),
-            "listFalse": list(disable_languages),
+            "listTrue": enable,
+            "listFalse": disable,
             "ussListTrue": [],
             "ussListFalse": [],
         })
@@ -111,8 +138,14 @@ class WsusClient:
         self.call("SetProxyPassword", {"passwordBytes": (password or "").encode("utf-16-le")})
 
     def get_languages(self):
-        """Every update language with its enabled state."""
-        return [_language(row) for row in self.call("ExecuteSPGetAllLanguagesWithEnabledState")]
+        """Every update language with its enabled state (the pseudo-language "all" is left out)."""
+        languages = [_language(row) for row in self.call("ExecuteSPGetAllLanguagesWithEnabledState")]
+        layouts = set(language.layout for language in languages)
+        if len(layouts) > 1:
+            raise WsusProtocolError("the server's language rows mix layouts (%s); ops.wsus cannot tell what to "
+                                    "send to change languages" % ", ".join(sorted(layouts)),
+                                    "ExecuteSPGetAllLanguagesWithEnabledState")
+        return [language for language in languages if not _is_all(language)]
 
     # ------------------------------------------------------------------ subscription
 
@@ -172,13 +205,14 @@ class WsusClient:
     def stop_sync(self):
         self.call("StopSubscription")
 
-    def get_sync_events(self, since=None, until=None):
-        """Server synchronization events (start, succeeded, canceled, failed), oldest first."""
+    def get_sync_events(self, since=None, until=None, any_id=False):
+        """Server synchronization events (starts and ends, ``SYNC_EVENTS``), oldest first. ``any_id``: every
+        namespace-2 event in the time range instead, whatever its id (to find an end event we do not know)."""
+        event_ids = [] if any_id else [(SYNC_EVENT_NAMESPACE, event_id) for event_id in sorted(SYNC_EVENTS)]
         events = self.call("ExecuteSPSearchEventHistory", {"eventHistoryFilter": {
-            "event_ids": [(SYNC_EVENT_NAMESPACE, event_id) for event_id in sorted(SYNC_EVENTS)],
-            "from": since, "to": until}})
+            "event_ids": event_ids, "from": since, "to": until}})
         sync_events = [event for event in events if event.get("NamespaceId") == SYNC_EVENT_NAMESPACE
-                       and event.get("EventId") in SYNC_EVENTS]
+                       and (any_id or event.get("EventId") in SYNC_EVENTS)]
         return sorted(sync_events, key=lambda event: event.get("TimeAtServer") or MIN_DATETIME)
 
 
@@ -189,11 +223,43 @@ def _category(row):
                     description=row[8] if len(row) > 8 else None, arrival_date=row[10] if len(row) > 10 else None)
 
 
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _language(row):
-    """Spec layout [LanguageId, ShortLanguage, LongLanguage, Enabled] or the layout third-party
-    clients parse, [ShortLanguage, Enabled, UssEnabled]; see docs/protocol-notes.md."""
-    if row and isinstance(row[0], int) and not isinstance(row[0], bool) and len(row) >= 4:
-        return Language(id=row[0], short=(row[1] or "").lower(), name=row[2], enabled=bool(row[3]))
-    if row and isinstance(row[0], str) and len(row) >= 2:
-        return Language(id=None, short=row[0].lower(), name=row[0], enabled=bool(row[1]))
-    raise WsusProtocolError("unexpected language row %r" % (row,))
+    """The live layout [ShortLanguage, Enabled, UssEnabled] or the spec layout [LanguageId, ShortLanguage,
+    LongLanguage, Enabled]; see docs/protocol-notes.md. Any other row is refused: guessing would send the
+    wrong items to listTrue/listFalse."""
+    row = list(row or ())
+    if (len(row) in (2, 3) and isinstance(row[0], str) and row[0].strip() and isinstance(row[1], bool)
+            and (len(row) == 2 or isinstance(row[2], bool))):
+        return Language(id=None, short=row[0].strip().lower(), name=row[0], enabled=row[1], layout="live",
+                        uss_enabled=row[2] if len(row) == 3 else None)
+    if (len(row) >= 4 and _is_int(row[0]) and isinstance(row[1], str) and row[1].strip()
+            and isinstance(row[3], bool)):
+        return Language(id=row[0], short=row[1].strip().lower(), name=row[2] or row[1], enabled=row[3],
+                        layout="spec")
+    raise WsusProtocolError("unexpected language row %r: expected [ShortLanguage, Enabled, UssEnabled] or "
+                            "[LanguageId, ShortLanguage, LongLanguage, Enabled]; ops.wsus writes no languages "
+                            "it cannot identify" % (row,), "ExecuteSPGetAllLanguagesWithEnabledState")
+
+
+def _is_all(language):
+    """The pseudo-language "all" (LanguageId 0) is not a language: it is left out when reading."""
+    return language.short == "all" or (language.layout == "spec" and language.id == 0)
+
+
+def _language_items(*lists):
+    """The listTrue/listFalse items, checked before anything is sent: never nil, all ints or all strings."""
+    items = [list(values) for values in lists]
+    flat = [item for values in items for item in values]
+    bad = [item for item in flat if not (_is_int(item) or (isinstance(item, str) and item.strip()))]
+    if bad:
+        raise WsusProtocolError("refusing to write the configuration: language list item %r is neither a "
+                                "LanguageId nor a language code (nothing was sent)" % (bad[0],),
+                                "ExecuteSPSetConfiguration")
+    if any(_is_int(item) for item in flat) and any(isinstance(item, str) for item in flat):
+        raise WsusProtocolError("refusing to write the configuration: the language lists mix LanguageIds and "
+                                "language codes (nothing was sent)", "ExecuteSPSetConfiguration")
+    return items

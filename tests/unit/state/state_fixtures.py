@@ -62,5 +62,10 @@ SECURITY = category("0fa1201d-4330-4fa8-8ae9-b877473b6441", "Security Updates", 
 DRIVERS = category("ebfc1fc5-71a4-4f7b-9aca-3b9a503104a0", "Drivers", "UpdateClassification")
 CLASSIFICATIONS = [CRITICAL, SECURITY, DRIVERS]
 
-LANGUAGES = [Language(9, "en", "English", True), Language(7, "de", "German", False),
-             Language(12, "fr", "French", False), Language(1046, "pt-br", "Portuguese (Brazil)", False)]
+# The spec row layout [LanguageId, ShortLanguage, LongLanguage, Enabled]: the lists carry LanguageId ints.
+LANGUAGES = [Language(9, "en", "English", True, "spec"), Language(7, "de", "German", False, "spec"),
+             Language(12, "fr", "French", False, "spec"),
+             Language(1046, "pt-br", "Portuguese (Brazil)", False, "spec")]
+# The live row layout [ShortLanguage, Enabled, UssEnabled]: no ids; the lists carry the short codes.
+LIVE_LANGUAGES = [Language(None, language.short, language.short, language.enabled, "live", True)
+                  for language in LANGUAGES]

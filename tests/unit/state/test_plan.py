@@ -10,8 +10,10 @@ from ansible_collections.ops.wsus.plugins.module_utils._state import plan as pla
 from ansible_collections.ops.wsus.plugins.module_utils._state.document import MASK, normalize
 from ansible_collections.ops.wsus.plugins.module_utils._state.read import read_document
 
-from state_fixtures import (CLASSIFICATIONS, CRITICAL, DRIVERS, LANGUAGES, PRODUCTS, SECURITY, WIN10, WS2022,
-                     config_row, subscription_row)
+from ansible_collections.ops.wsus.plugins.module_utils._wsusar.client import Language
+
+from state_fixtures import (CLASSIFICATIONS, CRITICAL, DRIVERS, LANGUAGES, LIVE_LANGUAGES, PRODUCTS, SECURITY, WIN10,
+                            WS2022, config_row, subscription_row)
 
 NOW = datetime.datetime(2026, 1, 15, 12, 0, tzinfo=datetime.timezone.utc)
 
@@ -118,6 +120,35 @@ def test_from_all_languages_to_a_list_sends_the_whole_list():
     assert plan.enable_languages == [7, 9] or sorted(plan.enable_languages) == [7, 9]
     assert sorted(plan.disable_languages) == [12, 1046]
     assert plan.config_row.get_bool("ServerSupportsAllLanguages") is False
+
+
+def test_live_layout_lists_carry_short_codes():
+    plan = configure({"languages": ["de", "pt-br"]}, languages=LIVE_LANGUAGES)
+    assert plan.enable_languages == ["de", "pt-br"] and plan.disable_languages == ["en"]
+    assert plan.changes == ["languages: +de, +pt-br, -en"]
+    plan = configure({"languages": ["en", "de"]}, config_row(ServerSupportsAllLanguages=True), LIVE_LANGUAGES)
+    assert sorted(plan.enable_languages) == ["de", "en"] and plan.disable_languages == ["fr", "pt-br"]
+    assert not configure({"languages": ["en"]}, languages=LIVE_LANGUAGES).changed
+
+
+@pytest.mark.parametrize("languages", [
+    [Language(None, "en", "en", True), Language(None, "de", "de", False)],            # no layout
+    [Language(None, "en", "English", True, "spec"), Language(None, "de", "German", False, "spec")],  # no id
+    [Language(9, "en", "English", True, "spec"), Language(7, "de", "German", False, "other")],
+])
+def test_unknown_layout_or_missing_id_refuses_to_plan_a_write(languages):
+    with pytest.raises(planner.PlanError, match="no LanguageId or code .* for de; nothing was written"):
+        configure({"languages": ["en", "de"]}, languages=languages)
+    # nothing to send: no refusal
+    assert not configure({"languages": ["en"]}, languages=languages).changed
+    assert configure({"languages": "all"}, languages=languages).enable_languages == []
+
+
+def test_language_key_per_layout():
+    assert Language(9, "en", "English", True, "spec").key == 9
+    assert Language(None, "pt-br", "pt-BR", True, "live", False).key == "pt-br"
+    assert Language(9, "en", "English", True).key is None
+    assert Language(True, "en", "English", True, "spec").key is None
 
 
 def subscription(document, row=None, selected_products=(), selected_classifications=(CRITICAL.id, SECURITY.id),

@@ -127,7 +127,7 @@ def test_timeout_with_cancel_on_timeout_stops_it(clock):
     run, _ = make_run(wsus, clock)
     with pytest.raises(SyncError, match="canceled it") as caught:
         run.run(wait_timeout=10, poll_interval=15, cancel_on_timeout=True)
-    assert wsus.calls[-1] == "StopSubscription" and wsus.run is None
+    assert wsus.calls[-2:] == ["StopSubscription", "GetSubscriptionState"] and wsus.run is None
     assert wsus.events[-1]["EventId"] == 385
     assert caught.value.result["result"] == "canceled" and caught.value.result["changed"] is True
 
@@ -274,7 +274,8 @@ def test_stopped_cancels_a_running_sync_and_is_no_change_when_idle(clock):
     run, _ = make_run(wsus, clock)
     outcome = run.run(state="stopped")
     assert outcome["changed"] is True and outcome["result"] == "canceled"
-    assert wsus.calls == ["GetSubscriptionState", "StopSubscription"] and wsus.run is None
+    # the state is read again after the stop: idle at once (this fake stops instantly by default)
+    assert wsus.calls == ["GetSubscriptionState", "StopSubscription", "GetSubscriptionState"] and wsus.run is None
     run, _ = make_run(wsus, clock)
     outcome = run.run(state="stopped")
     assert outcome["changed"] is False and outcome["result"] == "not_running"
@@ -354,11 +355,14 @@ def test_a_failed_sync_fails_with_the_error_text_or_reports_it(clock):
     with pytest.raises(SyncError, match="the synchronization failed: WebException: the proxy refused") as caught:
         run.run(poll_interval=1)
     assert caught.value.result["result"] == "failed" and caught.value.result["changed"] is True
-    assert caught.value.result["sync"]["error_text"] == "WebException: the proxy refused"
+    # error_text is the server's whole message; the task's message keeps only the reason
+    assert caught.value.result["sync"]["error_text"] == ("Synchronization failed. Reason: WebException: the proxy "
+                                                         "refused")
     assert lines[-1] == "wsus01: synchronization failed"
     run, _ = make_run(wsus, clock)
     outcome = run.run(poll_interval=1, fail_on_error=False)
-    assert outcome["result"] == "failed" and outcome["sync"]["error_text"] == "WebException: the proxy refused"
+    assert outcome["result"] == "failed"
+    assert outcome["sync"]["error_text"] == "Synchronization failed. Reason: WebException: the proxy refused"
 
 
 def test_a_canceled_sync_fails_unless_fail_on_error_is_false(clock):
@@ -376,4 +380,191 @@ def test_success_reports_times_duration_and_manual(clock):
     run, _ = make_run(wsus, clock)
     outcome = run.run(poll_interval=1)
     assert outcome["sync"] == {"started_at": "2026-03-01T12:01:40Z", "finished_at": "2026-03-01T12:01:45Z",
-                               "duration_s": 5.0, "manual": True, "error_text": None}
+                               "duration_s": 5.0, "manual": True, "error_text": None, "event_id": 384}
+
+
+# ------------------------------------------------------------------ end events: 387, no reason, unknown ids
+
+@pytest.mark.parametrize("cancel_event", [385, 387])
+def test_a_run_ending_with_385_or_387_is_canceled(clock, cancel_event):
+    wsus = FakeWsus(clock, duration=3.0, result="canceled", cancel_event=cancel_event)
+    run, _ = make_run(wsus, clock)
+    with pytest.raises(SyncError, match=r"the synchronization canceled: canceled on the server \(event %d\)"
+                       % cancel_event) as caught:
+        run.run(poll_interval=1)
+    assert caught.value.result["result"] == "canceled" and caught.value.result["sync"]["event_id"] == cancel_event
+    run, _ = make_run(wsus, clock)
+    outcome = run.run(poll_interval=1, fail_on_error=False)
+    assert outcome["result"] == "canceled" and outcome["sync"]["event_id"] == cancel_event
+    assert outcome["sync"]["finished_at"] is not None and outcome["sync"]["error_text"] is None
+
+
+def test_a_387_with_an_error_hresult_is_a_failure(clock):
+    wsus = FakeWsus(clock, duration=3.0, result=387, end_hresult=-2146233079)
+    run, _ = make_run(wsus, clock)
+    outcome = run.run(poll_interval=1, fail_on_error=False)
+    assert outcome["result"] == "failed" and outcome["sync"]["event_id"] == 387
+
+
+@pytest.mark.parametrize("error_text", ["", None])
+def test_a_failure_without_a_reason_says_so_and_where_to_look(clock, error_text):
+    """Servers after the October 2025 security update may record a failure with no error details."""
+    wsus = FakeWsus(clock, duration=3.0, result="failed", error_text=error_text)
+    run, lines = make_run(wsus, clock)
+    with pytest.raises(SyncError) as caught:
+        run.run(poll_interval=1)
+    message = str(caught.value)
+    assert message.startswith("the synchronization failed and the server gave no reason (event 386; ")
+    assert "Synchronizations node of the WSUS console" in message
+    assert "%ProgramFiles%\\Update Services\\LogFiles\\SoftwareDistribution.log" in message
+    assert caught.value.result["result"] == "failed" and caught.value.result["sync"]["error_text"] is None
+    assert lines[-1] == "wsus01: synchronization failed"
+
+
+def test_an_end_event_it_does_not_know_is_unknown_with_its_id_never_the_previous_result(clock):
+    clock.t = 1000.0
+    wsus = FakeWsus(clock, duration=3.0, result=390)
+    wsus.add_past_sync(ended_s_ago=100)  # the previous run succeeded
+    run, lines = make_run(wsus, clock)
+    with pytest.raises(SyncError, match=r"^the synchronization ended with event 390, which ops.wsus does not know, "
+                                        r"so its result is unknown: look at the Synchronizations node") as caught:
+        run.run(poll_interval=1)
+    result = caught.value.result
+    assert result["result"] == "unknown" and result["sync"]["event_id"] == 390 and result["changed"] is True
+    assert result["sync"]["finished_at"] == "2026-03-01T12:16:43Z" and result["sync"]["duration_s"] == 3.0
+    assert lines[-1] == "wsus01: synchronization unknown"
+    run, _ = make_run(wsus, clock)
+    outcome = run.run(poll_interval=1, fail_on_error=False)
+    assert outcome["result"] == "unknown" and outcome["sync"]["event_id"] == 390
+
+
+def test_an_end_event_written_late_is_waited_for(clock):
+    wsus = FakeWsus(clock, duration=3.0, end_event_delay=2.5)
+    run, _ = make_run(wsus, clock)
+    outcome = run.run(poll_interval=1)
+    assert outcome["result"] == "succeeded" and outcome["sync"]["event_id"] == 384
+    assert clock.sleeps[-2:] == [1.0, 2.0]  # END_EVENT_PAUSES, until the event shows
+
+
+def test_no_end_event_at_all_is_unknown_not_the_previous_result(clock):
+    clock.t = 1000.0
+    wsus = FakeWsus(clock, duration=3.0, end_event_delay=1e9)
+    wsus.add_past_sync(ended_s_ago=100)
+    run, _ = make_run(wsus, clock)
+    with pytest.raises(SyncError, match="the server recorded no end event for it, so its result is unknown"):
+        run.run(poll_interval=1)
+    assert clock.sleeps[-3:] == list(_sync_run.END_EVENT_PAUSES)
+
+
+# ------------------------------------------------------------------ races: a start that meets a run or a save
+
+def test_a_run_that_begins_between_the_state_read_and_the_start_is_joined(clock):
+    """Idle when read, running when started (a scheduled run): WSUS refuses the start with
+    InvalidOperationException, the state now reads busy, and the task joins that run."""
+    wsus = FakeWsus(clock, duration=5.0)
+    wsus.start_after_state_read = True
+    run, lines = make_run(wsus, clock)
+    outcome = run.run(poll_interval=1)
+    assert wsus.calls[:3] == ["GetSubscriptionState", START, "GetSubscriptionState"]
+    assert wsus.calls.count(START) == 1  # refused; never tried again
+    assert outcome["changed"] is False and outcome["started"] is False and outcome["result"] == "succeeded"
+    assert outcome["msg"] == _sync_run.JOINED_RACE
+    assert outcome["sync"]["manual"] is False  # the schedule's run
+    assert [event["EventId"] for event in wsus.events] == [381, 384]  # one run
+    assert "wsus01: a synchronization started on the server between the state read and the start request; " \
+           "joining it" in lines
+    assert "wsus01: synchronization started" not in lines
+
+
+def test_the_join_race_with_state_started_does_not_wait(clock):
+    wsus = FakeWsus(clock, duration=5.0)
+    wsus.start_after_state_read = True
+    run, _ = make_run(wsus, clock)
+    outcome = run.run(state="started", mode="categories_only")
+    assert outcome["changed"] is False and outcome["started"] is False and outcome["result"] == "running"
+    assert outcome["msg"] == _sync_run.JOINED_RACE and clock.sleeps == []
+    assert wsus.calls.count("StartSubscriptionManuallyForCategoryOnly") == 1
+
+
+def test_a_start_refused_while_a_save_is_in_progress_is_retried(clock):
+    wsus = FakeWsus(clock, duration=3.0)
+    wsus.saving_until = 2.5
+    run, lines = make_run(wsus, clock)
+    outcome = run.run(poll_interval=15)
+    assert outcome["changed"] is True and outcome["started"] is True and outcome["result"] == "succeeded"
+    assert wsus.calls[:7] == ["GetSubscriptionState", START, "GetSubscriptionState", START, "GetSubscriptionState",
+                              START, "GetServerSyncProgress"]
+    assert clock.sleeps[:2] == [1.0, 2.0]
+    retried = [line for line in lines if "refused to start" in line]
+    assert retried == ["wsus01: WSUS refused to start a synchronization while none runs (the synchronization "
+                       "cannot be started because WSUS is currently saving server configuration changes.); it is "
+                       "probably saving its configuration: retrying in %gs" % pause for pause in (1, 2)]
+    assert [event["EventId"] for event in wsus.events] == [382, 384]
+
+
+def test_a_start_refused_until_wait_timeout_fails_clearly(clock):
+    wsus = FakeWsus(clock, duration=3.0)
+    wsus.saving_until = 1e9
+    run, _ = make_run(wsus, clock)
+    with pytest.raises(SyncError, match=r"^WSUS refused to start a synchronization 5 time\(s\) although none was "
+                                        r"running \(last: .*saving server configuration changes\.\)\. It refuses "
+                                        r"while it saves its configuration") as caught:
+        run.run(wait_timeout=10, poll_interval=15)
+    assert clock.sleeps == [1.0, 2.0, 4.0, 3.0]  # the last pause is cut to the deadline
+    assert caught.value.result["changed"] is False and caught.value.result["started"] is False
+    assert caught.value.result["result"] == "not_started"
+    assert wsus.events == []
+
+
+def test_retry_pauses_are_capped_by_poll_interval(clock):
+    wsus = FakeWsus(clock, duration=3.0)
+    wsus.saving_until = 7.5
+    run, _ = make_run(wsus, clock)
+    assert run.run(poll_interval=2)["started"] is True
+    assert clock.sleeps[:4] == [1.0, 2.0, 2.0, 2.0]
+
+
+def test_other_start_faults_are_not_retried(clock):
+    wsus = FakeWsus(clock, duration=3.0)
+    wsus.fail(START, WsusSoapFault("boom", START, exception_type="System.Data.SqlClient.SqlException"))
+    run, _ = make_run(wsus, clock)
+    with pytest.raises(WsusSoapFault):
+        run.run(poll_interval=1)
+    assert wsus.calls == ["GetSubscriptionState", START]
+
+
+# ------------------------------------------------------------------ stopping takes time
+
+def test_cancel_on_timeout_waits_for_the_stop_or_says_it_is_still_stopping(clock):
+    wsus = FakeWsus(clock, duration=100.0, stop_s=3.0)
+    run, _ = make_run(wsus, clock)
+    with pytest.raises(SyncError, match=r"; canceled it\.") as caught:
+        run.run(wait_timeout=10, poll_interval=15, cancel_on_timeout=True)
+    assert caught.value.result["result"] == "canceled" and wsus.run is None and clock.t == 13.5
+    wsus = FakeWsus(clock, duration=1000.0, stop_s=500.0)
+    run, _ = make_run(wsus, clock)
+    with pytest.raises(SyncError, match=r"; asked it to stop, but it was still stopping 60s later\.") as caught:
+        run.run(wait_timeout=10, poll_interval=15, cancel_on_timeout=True)
+    assert caught.value.result["result"] == "stopping" and caught.value.result["changed"] is True
+
+
+def test_stopped_waits_until_the_run_has_stopped(clock):
+    wsus = FakeWsus(clock, duration=100.0, stop_s=1.2)
+    wsus.start_run()
+    run, lines = make_run(wsus, clock)
+    outcome = run.run(state="stopped", poll_interval=15)
+    assert outcome["changed"] is True and outcome["result"] == "canceled"
+    assert clock.sleeps == [0.5, 1.0] and wsus.run is None
+    assert wsus.calls == ["GetSubscriptionState", "StopSubscription"] + ["GetSubscriptionState"] * 3
+    assert lines == ["wsus01: synchronization stopping", "wsus01: synchronization canceled"]
+    assert wsus.events[-1]["EventId"] == 385
+
+
+def test_stopped_fails_when_still_stopping_at_wait_timeout(clock):
+    wsus = FakeWsus(clock, duration=1000.0, stop_s=500.0)
+    wsus.start_run()
+    run, _ = make_run(wsus, clock)
+    with pytest.raises(SyncError, match="asked to stop, but it was still stopping after the wait_timeout") as caught:
+        run.run(state="stopped", wait_timeout=5, poll_interval=2)
+    assert caught.value.result["changed"] is True and caught.value.result["result"] == "stopping"
+    assert clock.t == 5.0
