@@ -254,8 +254,8 @@ class ServerState:
         """The settings, validated and typed; ValueError names the first bad one."""
         unknown = sorted(set(settings) - set(DEFAULT_SYNC_SETTINGS))
         if unknown:
-            raise ValueError("unknown setting(s) %s (known: %s)" % (", ".join(unknown),
-                                                                   ", ".join(sorted(DEFAULT_SYNC_SETTINGS))))
+            known = ", ".join(sorted(DEFAULT_SYNC_SETTINGS))
+            raise ValueError("unknown setting(s) %s (known: %s)" % (", ".join(unknown), known))
         checked = {}
         for name, value in settings.items():
             if name == "cancel_event":
@@ -265,8 +265,8 @@ class ServerState:
                 continue
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0 or (
                     name == "sync_seconds" and value <= 0):
-                raise ValueError("%s must be a number of seconds %s" % (name, "> 0" if name == "sync_seconds"
-                                                                         else ">= 0"))
+                bound = "> 0" if name == "sync_seconds" else ">= 0"
+                raise ValueError("%s must be a number of seconds %s" % (name, bound))
             checked[name] = float(value)
         return checked
 
