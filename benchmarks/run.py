@@ -27,10 +27,10 @@ sys.path.insert(0, os.path.join(REPO, "tests"))
 COLLECTIONS = os.path.join(REPO, os.environ.get("VENV", ".venv"), "collections")
 sys.path.insert(0, COLLECTIONS)
 
-from support.emulator_process import EmulatorProcess  # noqa: E402
+from wsus_emulator.testing import EmulatorProcess  # noqa: E402
 from support.playbook import connection_defaults, play, run_playbook  # noqa: E402
 
-from ansible_collections.ops.wsus.plugins.module_utils._service import ensure_sync_options  # noqa: E402
+from ansible_collections.ops.wsus.plugins.module_utils._sync_options import ensure_sync_options  # noqa: E402
 from ansible_collections.ops.wsus.plugins.module_utils._state.resolve import resolve  # noqa: E402
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.client import Category, WsusClient  # noqa: E402
 

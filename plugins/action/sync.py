@@ -11,11 +11,9 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.ops.wsus.plugins.module_utils._module import CONNECTION_ARGSPEC
-from ansible_collections.ops.wsus.plugins.module_utils._wsusar.client import WsusClient
-from ansible_collections.ops.wsus.plugins.module_utils._wsusar.errors import WsusError
-from ansible_collections.ops.wsus.plugins.modules.sync import ARGSPEC, run_sync
-from ansible_collections.ops.wsus.plugins.module_utils._sync_run import SyncError
+from ansible_collections.ops.wsus.plugins.module_utils._module import (client_from_params, failure_from_error,
+                                                                       wsus_argument_spec)
+from ansible_collections.ops.wsus.plugins.module_utils._sync_run import SYNC_ARGSPEC, run_sync
 
 display = Display()
 
@@ -26,10 +24,8 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        spec = dict(CONNECTION_ARGSPEC)
-        spec.update(ARGSPEC)
         try:
-            dummy, params = self.validate_argument_spec(argument_spec=spec)
+            dummy, params = self.validate_argument_spec(argument_spec=wsus_argument_spec(SYNC_ARGSPEC))
         except AnsibleActionFail as error:
             result.update(failed=True, msg=str(error))
             return result
@@ -39,20 +35,13 @@ class ActionModule(ActionBase):
             result.update(self._execute_module(module_name="ops.wsus.sync", module_args=self._task.args,
                                                task_vars=task_vars))
             return result
-        client = WsusClient.connect(params["server"], port=params["port"], use_ssl=params["use_ssl"],
-                                    validate_certs=params["validate_certs"], ca_path=params["ca_path"],
-                                    username=params["username"], password=params["password"],
-                                    auth=params["auth"], timeout=params["timeout"])
+        client = client_from_params(params)
         try:
             label = (task_vars or {}).get("inventory_hostname") or params["server"]
             result.update(run_sync(client, params, self._play_context.check_mode, report=display.display,
                                    label=label))
-        except SyncError as error:
-            result.update(error.result, failed=True, msg="%s: %s" % (params["server"], error))
-        except WsusError as error:
-            result.update(failed=True, changed=False, msg="%s: %s" % (params["server"], error))
-        except ValueError as error:
-            result.update(failed=True, changed=False, msg=str(error))
+        except Exception as error:  # as WsusModule.run: user errors in one line, bugs with their traceback
+            result.update(failure_from_error(error, params))
         finally:
             client.close()
         result["soap_calls"] = list(client.calls)

@@ -2,15 +2,19 @@
 # Copyright: (c) 2026, ops.wsus contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """WsusModule: the AnsibleModule every ops.wsus module uses (shared connection options, the
-client, and errors turned into one-line ``fail_json`` messages).
+client, and errors turned into ``fail_json``). ``client_from_params`` and ``failure_from_error`` are
+shared with the action plugins that do a module's work on the controller (``action/sync.py``).
 
 FOR INTERNAL COLLECTION USE ONLY: may change in any release.
 """
 
 from __future__ import annotations
 
+import traceback
+
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
+from ._state.errors import DocumentError
 from ._wsusar import transport
 from ._wsusar.client import WsusClient
 from ._wsusar.errors import WsusError, WsusMissingLibraryError
@@ -29,24 +33,58 @@ CONNECTION_ARGSPEC = dict(
 )
 
 
+def wsus_argument_spec(options=None):
+    """The connection options followed by a module's own ``options``."""
+    spec = dict(CONNECTION_ARGSPEC)
+    spec.update(options or {})
+    return spec
+
+
+def client_from_params(params):
+    """A WsusClient for the validated connection options in ``params`` (a module's or an action's)."""
+    return WsusClient.connect(
+        params["server"], port=params["port"], use_ssl=params["use_ssl"], validate_certs=params["validate_certs"],
+        ca_path=params["ca_path"], username=params["username"], password=params["password"], auth=params["auth"],
+        timeout=params["timeout"])
+
+
+def failure_from_error(error, params, calls=None):
+    """The fields of a failed task's result for ``error``, raised while doing the task with ``params``.
+
+    A WsusError says what happened on which server in one line (an error that carries the task's result so
+    far, such as SyncError's ``result``, adds its fields). A DocumentError is the user's mistake: its one
+    line as it is. Anything else is a bug in ops.wsus: the message names the exception's type and
+    ``exception`` holds the traceback (Ansible shows it with -vvv). ``calls``: the SOAP operations made, for
+    ``soap_calls``."""
+    fields = {"failed": True, "changed": False}
+    if isinstance(error, WsusMissingLibraryError):
+        fields["msg"] = str(error)  # the controller lacks a package: not the server's fault
+    elif isinstance(error, WsusError):
+        fields.update(getattr(error, "result", None) or {})
+        fields["msg"] = "%s: %s" % (params["server"], error)
+    elif isinstance(error, DocumentError):
+        fields["msg"] = str(error)
+    else:
+        fields["msg"] = ("%s: unexpected %s: %s (a bug in ops.wsus; run with -vvv for the traceback)"
+                         % (params["server"], type(error).__name__, error))
+        fields["exception"] = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    if calls is not None:
+        fields["soap_calls"] = list(calls)
+    return fields
+
+
 class WsusModule(AnsibleModule):
     """An AnsibleModule with the shared WSUS connection options and a ``client()`` factory."""
 
     def __init__(self, argument_spec=None, **kwargs):
-        spec = dict(CONNECTION_ARGSPEC)
-        spec.update(argument_spec or {})
-        super().__init__(argument_spec=spec, **kwargs)
+        super().__init__(argument_spec=wsus_argument_spec(argument_spec), **kwargs)
         if not transport.HAS_SPNEGO:
             self.fail_json(msg=missing_required_lib("pyspnego"), exception=transport.SPNEGO_IMPORT_ERROR)
         self._client = None
 
     def client(self):
         if self._client is None:
-            params = self.params
-            self._client = WsusClient.connect(
-                params["server"], port=params["port"], use_ssl=params["use_ssl"],
-                validate_certs=params["validate_certs"], ca_path=params["ca_path"], username=params["username"],
-                password=params["password"], auth=params["auth"], timeout=params["timeout"])
+            self._client = client_from_params(self.params)
         return self._client
 
     def calls(self):
@@ -54,19 +92,18 @@ class WsusModule(AnsibleModule):
         return list(self._client.calls) if self._client else []
 
     def fail_from_error(self, error, **result):
-        """One line, no traceback: the message already says what to check."""
-        if isinstance(error, WsusMissingLibraryError):
-            self.fail_json(msg=str(error), **result)
-        self.fail_json(msg="%s: %s" % (self.params["server"], error), soap_calls=self.calls(), **result)
+        """fail_json for ``error`` (see ``failure_from_error``), with ``result``'s fields added."""
+        fields = failure_from_error(error, self.params, self.calls())
+        fields.update(result)
+        self.fail_json(**fields)
 
     def run(self, work):
-        """Run ``work(self)`` -> result dict; WSUS and planning errors become fail_json."""
+        """Run ``work(self)`` -> result dict, and exit with it; any exception becomes fail_json: WSUS errors
+        and the document's (DocumentError) in one line, others (bugs) with their traceback."""
         try:
             result = work(self)
-        except WsusError as error:
+        except Exception as error:  # anything: failure_from_error tells user errors from bugs
             self.fail_from_error(error)
-        except ValueError as error:  # PlanError, ResolveError, ScheduleError: the document's fault
-            self.fail_json(msg=str(error), soap_calls=self.calls())
         finally:
             if self._client is not None:
                 self._client.close()

@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, ops.wsus contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Synchronize now, idempotently: start (or join, or skip) a synchronization, wait for it, and
-report its result. No Ansible imports; the ``sync`` action plugin and module both call ``run_sync``.
+report its result. No Ansible imports; the ``sync`` action plugin and module both take their options from
+``SYNC_ARGSPEC`` and call ``run_sync``.
 
 FOR INTERNAL COLLECTION USE ONLY: may change in any release.
 """
@@ -13,6 +14,7 @@ import datetime
 import re
 import time
 
+from ._state.errors import DocumentError
 from ._sync_status import NO_REASON_HINT, end_result, is_start, progress_dict, read_sync_status, reason_of, \
     summarize_events
 from ._wsusar.errors import WsusConnectionError, WsusError, WsusHTTPError, WsusSoapFault, WsusTimeoutError
@@ -37,7 +39,8 @@ JOINED_RACE = ("joined a synchronization that started on the server between this
 
 
 class SyncError(WsusError):
-    """The synchronization failed, was canceled, or did not end in time."""
+    """The synchronization failed, was canceled, or did not end in time. ``result`` is the task's result so
+    far (changed, started, result, sync, progress): the failure reports it (``failure_from_error``)."""
 
     def __init__(self, message, result):
         super().__init__(message, "sync")
@@ -53,8 +56,32 @@ def parse_duration(value, name="duration"):
         return float(text)
     parts = re.findall(r"(\d+(?:\.\d+)?)\s*([smhdw])", text)
     if not parts or re.sub(r"(\d+(?:\.\d+)?)\s*([smhdw])", "", text).strip():
-        raise ValueError("%s must be a duration such as 90s, 30m, 2h, 7d or 1h30m, got %r" % (name, value))
+        raise DocumentError("%s must be a duration such as 90s, 30m, 2h, 7d or 1h30m, got %r" % (name, value))
     return float(sum(float(number) * _UNITS[unit] for number, unit in parts))
+
+
+# The options of ops.wsus.sync besides the connection options; its DOCUMENTATION describes them.
+SYNC_ARGSPEC = dict(
+    state=dict(type="str", default="completed", choices=["completed", "started", "stopped"]),
+    mode=dict(type="str", default="full", choices=["full", "categories_only"]),
+    max_age=dict(type="str"),
+    wait_timeout=dict(type="str", default="2h"),
+    poll_interval=dict(type="int", default=15),
+    cancel_on_timeout=dict(type="bool", default=False),
+    fail_on_error=dict(type="bool", default=True),
+)
+
+
+def run_sync(client, params, check_mode, report=None, label=None):
+    """The task's work, for the module and the action plugin alike: ``params`` are the validated options
+    (``SYNC_ARGSPEC`` and the connection options). Returns the result, or raises SyncError (with the
+    result so far), another WsusError, or DocumentError (a bad duration, before any request)."""
+    run = SyncRun(client, label or params["server"], check_mode=check_mode, report=report)
+    max_age = parse_duration(params["max_age"], "max_age") if params.get("max_age") else None
+    return run.run(state=params["state"], mode=params["mode"], max_age=max_age,
+                   wait_timeout=parse_duration(params["wait_timeout"], "wait_timeout"),
+                   poll_interval=max(1, params["poll_interval"]), cancel_on_timeout=params["cancel_on_timeout"],
+                   fail_on_error=params["fail_on_error"])
 
 
 class SyncRun:

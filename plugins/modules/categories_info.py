@@ -110,8 +110,9 @@ soap_calls:
 import fnmatch
 
 from ansible_collections.ops.wsus.plugins.module_utils._module import WsusModule
-from ansible_collections.ops.wsus.plugins.module_utils._service import CONTAINER_TYPES, ServerReader, effectively_selected
 from ansible_collections.ops.wsus.plugins.module_utils._state.resolve import WSUS_TYPES
+from ansible_collections.ops.wsus.plugins.module_utils._state.rules import CONTAINER_TYPES, effectively_selected
+from ansible_collections.ops.wsus.plugins.module_utils._sync_options import ServerReader
 
 ARGSPEC = dict(
     title=dict(type="str", default="*"),
@@ -152,7 +153,8 @@ def run(module):
         catalog = reader.catalog(False)
         parents = _parents(reader, catalog) if module.params["parents"] else {}
         by_id = {entry.id.lower(): entry for entry in catalog}
-        selected = effectively_selected(reader, by_id, [entry.id for entry in reader.selected(False)])
+        selected_ids = [entry.id for entry in reader.selected(False)]
+        selected = effectively_selected(selected_ids, reader.container_descendants(by_id, selected_ids))
         for group in _same_title_groups(catalog):
             first = group[0]
             kind = WSUS_TYPES.get(first.type, first.type)

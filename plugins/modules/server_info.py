@@ -127,7 +127,7 @@ soap_calls:
 """
 
 from ansible_collections.ops.wsus.plugins.module_utils._module import WsusModule
-from ansible_collections.ops.wsus.plugins.module_utils._service import ServerReader, read_sync_options
+from ansible_collections.ops.wsus.plugins.module_utils._sync_options import ServerReader, read_sync_options
 from ansible_collections.ops.wsus.plugins.module_utils._sync_status import read_sync_status, iso
 
 ARGSPEC = dict(

@@ -172,39 +172,16 @@ soap_calls:
 """
 
 from ansible_collections.ops.wsus.plugins.module_utils._module import WsusModule
-from ansible_collections.ops.wsus.plugins.module_utils._sync_run import SyncError, SyncRun, parse_duration
-
-ARGSPEC = dict(
-    state=dict(type="str", default="completed", choices=["completed", "started", "stopped"]),
-    mode=dict(type="str", default="full", choices=["full", "categories_only"]),
-    max_age=dict(type="str"),
-    wait_timeout=dict(type="str", default="2h"),
-    poll_interval=dict(type="int", default=15),
-    cancel_on_timeout=dict(type="bool", default=False),
-    fail_on_error=dict(type="bool", default=True),
-)
+from ansible_collections.ops.wsus.plugins.module_utils._sync_run import SYNC_ARGSPEC, run_sync
 
 
-def run_sync(client, params, check_mode, report=None, label=None):
-    """Shared by the module and the action plugin: returns the result or raises SyncError/WsusError."""
-    run = SyncRun(client, label or params["server"], check_mode=check_mode, report=report)
-    max_age = parse_duration(params["max_age"], "max_age") if params.get("max_age") else None
-    return run.run(state=params["state"], mode=params["mode"], max_age=max_age,
-                   wait_timeout=parse_duration(params["wait_timeout"], "wait_timeout"),
-                   poll_interval=max(1, params["poll_interval"]), cancel_on_timeout=params["cancel_on_timeout"],
-                   fail_on_error=params["fail_on_error"])
+def work(module):
+    return run_sync(module.client(), module.params, module.check_mode)
 
 
 def main():
-    module = WsusModule(argument_spec=ARGSPEC, supports_check_mode=True)
-
-    def work(module):
-        try:
-            return run_sync(module.client(), module.params, module.check_mode)
-        except SyncError as error:
-            module.fail_json(msg="%s: %s" % (module.params["server"], error), soap_calls=module.calls(),
-                             **error.result)
-
+    # The action plugin of the same name validates the same SYNC_ARGSPEC and calls the same run_sync.
+    module = WsusModule(argument_spec=SYNC_ARGSPEC, supports_check_mode=True)
     module.run(work)
 
 

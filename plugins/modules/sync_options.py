@@ -203,7 +203,7 @@ soap_calls:
 """
 
 from ansible_collections.ops.wsus.plugins.module_utils._module import WsusModule
-from ansible_collections.ops.wsus.plugins.module_utils._service import ensure_sync_options
+from ansible_collections.ops.wsus.plugins.module_utils._sync_options import ensure_sync_options
 from ansible_collections.ops.wsus.plugins.module_utils._state.document import SECTIONS
 
 

@@ -9,7 +9,7 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ops.wsus.plugins.module_utils._service import (
+from ansible_collections.ops.wsus.plugins.module_utils._sync_options import (
     ServerReader, ensure_sync_options, read_sync_options)
 from ansible_collections.ops.wsus.plugins.plugin_utils._validate.validate import validate_document
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.client import WsusClient

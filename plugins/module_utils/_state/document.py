@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, ops.wsus contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The desired-state document: its sections, the defaults applied inside a declared section, and
-the masking of secrets. Pure functions, no I/O.
+"""The desired-state document: its sections and the defaults applied inside a declared section.
+Pure functions, no I/O (which keys are secret, and their masking: ``secrets.py``).
 
 FOR INTERNAL COLLECTION USE ONLY: may change in any release.
 
@@ -18,10 +18,9 @@ from __future__ import annotations
 import copy
 
 SECTIONS = ("update_source", "proxy", "products", "classifications", "schedule", "languages", "storage")
+# The sections kept in the configuration row (with the language list) and in the subscription row.
 CONFIGURATION_SECTIONS = ("update_source", "proxy", "storage", "languages")
 SUBSCRIPTION_SECTIONS = ("products", "classifications", "schedule")
-SECRET_KEYS = ("password",)
-MASK = "********"
 
 DEFAULT_UPSTREAM_PORT = 8530
 DEFAULT_PROXY_PORT = 80
@@ -59,13 +58,3 @@ def _apply_defaults(document):
     schedule = document.get("schedule")
     if schedule and "time" in schedule:
         schedule.setdefault("timezone", "UTC")
-
-
-def mask_secrets(value):
-    """A deep copy with every ``password`` value replaced by ``********``."""
-    if isinstance(value, dict):
-        return {key: (MASK if key in SECRET_KEYS and item is not None else mask_secrets(item))
-                for key, item in value.items()}
-    if isinstance(value, list):
-        return [mask_secrets(item) for item in value]
-    return value

@@ -9,14 +9,14 @@ copies of the rows the server sent and never call it.
 
 from __future__ import annotations
 
-from .document import MASK, mask_secrets
+from .errors import DocumentError
+from .fields import BY_SECTION, KEYED_SECTIONS, NOT_ROW_FIELDS, SCHEDULE
 from .resolve import describe
 from .schedule import ScheduleError, local_to_utc_seconds, same_minute, utc_seconds_to_local, zone
+from .secrets import MASK, mask_secrets
 
-MICROSOFT_UPDATE = "microsoft_update"
 
-
-class PlanError(ValueError):
+class PlanError(DocumentError):
     """The declared document cannot be applied to this server (a rule WSUS would reject)."""
 
 
@@ -53,96 +53,17 @@ class Plan:
         return {"before": mask_secrets(self.before), "after": mask_secrets(self.after)}
 
 
-# --------------------------------------------------------------------------- key accessors
-
-def _text(row, field):
-    return row.get_str(field) or ""
-
-
-def _field(field, kind):
-    """(get, set) for a plain row field of ``kind`` bool, int or str."""
-    getters = {"bool": lambda row: bool(row.get_bool(field)), "int": lambda row: row.get_int(field),
-               "str": lambda row: _text(row, field)}
-    return getters[kind], lambda row, value: row.set(field, value if value != "" else None)
-
-
-def _get_source_type(row):
-    return MICROSOFT_UPDATE if row.get_bool("SyncToMU") else "upstream"
-
-
-def _set_source_type(row, value):
-    row.set("SyncToMU", value == MICROSOFT_UPDATE)
-    if value == MICROSOFT_UPDATE:
-        row.set("ReplicaMode", False)  # WSUS refuses a replica that syncs from Microsoft Update
-
-
-def _get_ssl_server(row):
-    return _text(row, "SslProxyName") if row.get_bool("UseSeparateProxyForSsl") else ""
-
-
-def _set_ssl_server(row, value):
-    row.set("UseSeparateProxyForSsl", bool(value))
-    if value:
-        row.set("SslProxyName", value)
-
-
-def _get_username(row):
-    return "" if row.get_bool("AnonymousProxyAccess") else _text(row, "ProxyUserName")
-
-
-def _set_username(row, value):
-    row.set("AnonymousProxyAccess", not value)
-    if value:
-        row.set("ProxyUserName", value)
-
-
-KEYS = {
-    "update_source": {
-        "type": (_get_source_type, _set_source_type),
-        "server": _field("UpstreamServerName", "str"),
-        "port": _field("ServerPortNumber", "int"),
-        "ssl": _field("UpstreamServerUseSsl", "bool"),
-        "replica": _field("ReplicaMode", "bool"),
-        "content_from_microsoft_update": _field("GetContentFromMU", "bool"),
-    },
-    "proxy": {
-        "enabled": _field("UseProxy", "bool"),
-        "server": _field("ProxyName", "str"),
-        "port": _field("ProxyServerPort", "int"),
-        "ssl_server": (_get_ssl_server, _set_ssl_server),
-        "ssl_port": _field("SslProxyServerPort", "int"),
-        "username": (_get_username, _set_username),
-        "domain": _field("ProxyUserDomain", "str"),
-        "allow_basic_auth": _field("AllowProxyCredentialsOverNonSsl", "bool"),
-    },
-    "storage": {
-        "local": (lambda row: not row.get_bool("HostOnMu"), lambda row, value: row.set("HostOnMu", not value)),
-        "download_only_approved": _field("LazySync", "bool"),
-        "express_files": _field("DownloadExpressPackages", "bool"),
-    },
-}
-# Keys compared case-insensitively (host and account names).
-CASELESS = {("update_source", "server"), ("proxy", "server"), ("proxy", "ssl_server"), ("proxy", "username"),
-            ("proxy", "domain")}
-
-
-def _same(section, key, current, wanted):
-    if (section, key) in CASELESS and isinstance(current, str) and isinstance(wanted, str):
-        return current.casefold() == wanted.casefold()
-    return current == wanted
-
+# --------------------------------------------------------------------------- configuration
 
 def _show(value):
     return '""' if value == "" else ("null" if value is None else str(value))
 
 
-# --------------------------------------------------------------------------- configuration
-
 def plan_configuration(desired, config, languages=None, has_proxy_password=None):
     """Plan the configuration sections (update_source, proxy, storage, languages) into ``Plan``."""
     plan = Plan()
     row = config.copy()
-    for section in ("update_source", "proxy", "storage"):
+    for section in KEYED_SECTIONS:
         if section in desired:
             _plan_keyed_section(plan, section, desired[section], row)
     if "proxy" in desired and "password" in desired["proxy"]:
@@ -157,22 +78,22 @@ def plan_configuration(desired, config, languages=None, has_proxy_password=None)
 
 def _plan_keyed_section(plan, section, wanted_section, row):
     before, after = {}, {}
-    for key, wanted in wanted_section.items():
-        if key not in KEYS[section]:
-            continue
-        get, put = KEYS[section][key]
-        current = get(row)
-        before[key], after[key] = current, wanted
-        if not _same(section, key, current, wanted):
-            plan.changes.append("%s.%s: %s -> %s" % (section, key, _show(current), _show(wanted)))
-            put(row, wanted)
+    for name, wanted in wanted_section.items():
+        if (section, name) in NOT_ROW_FIELDS:
+            continue  # planned on its own
+        key = BY_SECTION[section][name]
+        current = key.get(row)
+        before[name], after[name] = current, wanted
+        if not key.same(current, wanted):
+            plan.changes.append("%s.%s: %s -> %s" % (section, name, _show(current), _show(wanted)))
+            key.put(row, wanted)
     plan.before[section], plan.after[section] = before, after
 
 
 def _plan_proxy_password(plan, proxy, config, has_password):
     mode = proxy.get("update_password", "on_create")
-    username_changes = "username" in proxy and not _same("proxy", "username", _get_username(config),
-                                                         proxy["username"])
+    username = BY_SECTION["proxy"]["username"]
+    username_changes = "username" in proxy and not username.same(username.get(config), proxy["username"])
     plan.before["proxy"]["password"] = MASK if has_password else None
     plan.after["proxy"]["password"] = MASK
     plan.before["proxy"]["update_password"] = plan.after["proxy"]["update_password"] = mode
@@ -222,6 +143,10 @@ def _language_keys(languages):
                         "ops.wsus can send for %s; nothing was written"
                         % (unusable[0].layout or "unknown", ", ".join(language.short for language in unusable)))
     return [language.key for language in languages]
+
+
+def _text(row, field):
+    return row.get_str(field) or ""
 
 
 SAVE_RULES = (
@@ -274,35 +199,34 @@ def _plan_schedule(plan, schedule, row, now):
     before, after = {}, {}
     timezone = schedule.get("timezone", "UTC")
     if "automatic" in schedule:
-        _compare(plan, "schedule.automatic", bool(row.get_bool("SynchronizeAutomatically")), schedule["automatic"],
-                 lambda: row.set("SynchronizeAutomatically", schedule["automatic"]), before, after, "automatic")
+        _compare(plan, row, SCHEDULE["automatic"], schedule["automatic"], before, after)
     if "time" in schedule:
         try:
             zone(timezone)
         except ScheduleError as error:  # name the key, as every other document error does
             raise ScheduleError("schedule.timezone: %s" % error) from None
-        current = row.get_int("synchronizeAutomaticallyTimeOfDay") or 0
+        current = SCHEDULE["time"].get(row)
         wanted = local_to_utc_seconds(schedule["time"], timezone, now)
         before["time"], after["time"] = utc_seconds_to_local(current, timezone, now), schedule["time"]
         before["timezone"] = after["timezone"] = timezone
         if not same_minute(current, wanted):
             plan.changes.append("schedule.time: %s -> %s (%s)" % (before["time"], schedule["time"], timezone))
-            row.set("synchronizeAutomaticallyTimeOfDay", wanted)
+            SCHEDULE["time"].put(row, wanted)
     if "per_day" in schedule:
-        _compare(plan, "schedule.per_day", row.get_int("NumberOfSynchronizationsPerDay"), schedule["per_day"],
-                 lambda: row.set("NumberOfSynchronizationsPerDay", schedule["per_day"]), before, after, "per_day")
-    automatic = schedule.get("automatic", row.get_bool("SynchronizeAutomatically"))
+        _compare(plan, row, SCHEDULE["per_day"], schedule["per_day"], before, after)
+    automatic = schedule.get("automatic", row.get_bool(SCHEDULE["automatic"].field))
     if not automatic and ("time" in schedule or "per_day" in schedule):
         plan.warnings.append("schedule.time and schedule.per_day have no effect while automatic synchronization "
                              "is off (schedule.automatic: false)")
     plan.before["schedule"], plan.after["schedule"] = before, after
 
 
-def _compare(plan, label, current, wanted, apply, before, after, key):
-    before[key], after[key] = current, wanted
+def _compare(plan, row, key, wanted, before, after):
+    current = key.get(row)
+    before[key.name], after[key.name] = current, wanted
     if current != wanted:
-        plan.changes.append("%s: %s -> %s" % (label, _show(current), _show(wanted)))
-        apply()
+        plan.changes.append("%s.%s: %s -> %s" % (key.section, key.name, _show(current), _show(wanted)))
+        key.put(row, wanted)
 
 
 def _plan_selection(plan, section, selected, wanted, catalog):

@@ -13,64 +13,21 @@ from __future__ import annotations
 
 import datetime
 
+from .fields import BY_SECTION, KEYED_SECTIONS, SCHEDULE
 from .resolve import references
 from .schedule import utc_seconds_to_local
 
-# Configuration row fields per document key ([MS-WSUSAR] 2.2.4.10; docs/document.md).
-SOURCE_FIELDS = {"server": "UpstreamServerName", "port": "ServerPortNumber", "ssl": "UpstreamServerUseSsl",
-                 "replica": "ReplicaMode", "content_from_microsoft_update": "GetContentFromMU"}
-PROXY_FIELDS = {"enabled": "UseProxy", "server": "ProxyName", "port": "ProxyServerPort",
-                "ssl_server": "SslProxyName", "ssl_port": "SslProxyServerPort", "username": "ProxyUserName",
-                "domain": "ProxyUserDomain", "allow_basic_auth": "AllowProxyCredentialsOverNonSsl"}
-STORAGE_FIELDS = {"download_only_approved": "LazySync", "express_files": "DownloadExpressPackages"}
 
-
-def _value(row, field):
-    """A row field as bool, int or str, decided by the text (rows carry no types)."""
-    text = row.get_str(field)
-    if text is None:
-        return None
-    if text in ("true", "false"):
-        return text == "true"
-    if text.lstrip("-").isdigit():
-        return int(text)
-    return text
-
-
-def read_update_source(config):
-    if config.get_bool("SyncToMU"):
-        return {"type": "microsoft_update"}
-    source = {"type": "upstream"}
-    for key, field in SOURCE_FIELDS.items():
-        value = _value(config, field)
-        if value not in (None, ""):
-            source[key] = value
-    return source
-
-
-def read_proxy(config):
-    proxy = {}
-    for key, field in PROXY_FIELDS.items():
-        value = _value(config, field)
-        if value not in (None, ""):
-            proxy[key] = value
-    if not config.get_bool("UseSeparateProxyForSsl"):
-        proxy.pop("ssl_server", None)
-        proxy.pop("ssl_port", None)
-    if config.get_bool("AnonymousProxyAccess"):
-        for key in ("username", "domain"):
-            proxy.pop(key, None)
-    if not proxy.get("server"):
-        proxy.pop("port", None)
-    return proxy
-
-
-def read_storage(config):
-    storage = {"local": not config.get_bool("HostOnMu")}
-    if storage["local"]:  # the download options mean nothing (and may not be declared) without local files
-        for key, field in STORAGE_FIELDS.items():
-            storage[key] = bool(config.get_bool(field))
-    return storage
+def read_keyed_section(section, config):
+    """The keys of update_source, proxy or storage that the server has, with their values; empty ones
+    are left out (``fields.KEYS``: each key's value and whether the server has it)."""
+    values = {}
+    for key in BY_SECTION[section].values():
+        if key.reported is None or key.reported(config):
+            value = key.get(config)
+            if value not in (None, ""):
+                values[key.name] = value
+    return values
 
 
 def read_languages(config, languages):
@@ -80,10 +37,9 @@ def read_languages(config, languages):
 
 
 def read_schedule(subscription, timezone="UTC", now=None):
-    schedule = {"automatic": bool(subscription.get_bool("SynchronizeAutomatically")),
-                "per_day": subscription.get_int("NumberOfSynchronizationsPerDay") or 1}
-    seconds = subscription.get_int("synchronizeAutomaticallyTimeOfDay") or 0
-    schedule["time"] = utc_seconds_to_local(seconds, timezone, now)
+    schedule = {"automatic": SCHEDULE["automatic"].get(subscription),
+                "per_day": SCHEDULE["per_day"].get(subscription) or 1}
+    schedule["time"] = utc_seconds_to_local(SCHEDULE["time"].get(subscription), timezone, now)
     schedule["timezone"] = timezone
     return schedule
 
@@ -99,9 +55,8 @@ def read_document(config=None, languages=None, subscription=None, products=None,
     """The sections that the given server data can tell (each argument is optional)."""
     document = {}
     if config is not None:
-        document["update_source"] = read_update_source(config)
-        document["proxy"] = read_proxy(config)
-        document["storage"] = read_storage(config)
+        for section in KEYED_SECTIONS:
+            document[section] = read_keyed_section(section, config)
         if languages is not None:
             document["languages"] = read_languages(config, languages)
     if subscription is not None:

@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
-import re
 
+from .._guid import GUID_RE
+from .errors import DocumentError
 from .marketing_names import wsus_titles_for
 
-GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 DOCUMENT_TYPES = {"company": "Company", "product_family": "ProductFamily", "product": "Product"}
 WSUS_TYPES = {value: key for key, value in DOCUMENT_TYPES.items()}
 WILDCARD_CHARS = "*?["
 
 
-class ResolveError(ValueError):
+class ResolveError(DocumentError):
     """A declared product or classification does not name exactly what it should."""
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime
 
+from .errors import DocumentError
+
 try:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 except ImportError:  # pragma: no cover - Python < 3.9
@@ -25,7 +27,7 @@ except ImportError:  # pragma: no cover - Python < 3.9
 SECONDS_PER_DAY = 86400
 
 
-class ScheduleError(ValueError):
+class ScheduleError(DocumentError):
     """A time or time zone that cannot be converted."""
 
 

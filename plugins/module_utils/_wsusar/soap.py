@@ -14,6 +14,7 @@ import re
 import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape
 
+from .._guid import GUID_RE
 from .errors import WsusProtocolError, WsusSoapFault
 from .operations import CONFIGURATION_FIELD_ORDER, NAMESPACE, OPERATIONS, SUBSCRIPTION_FIELD_ORDER
 
@@ -36,7 +37,6 @@ _ENVELOPE_HEAD = (
     % (SOAP_ENV, XSI, XSD, WSDL_TYPES)
 )
 _ENVELOPE_TAIL = "</soap:Body></soap:Envelope>"
-_GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
 # --------------------------------------------------------------------------- simple values
@@ -143,7 +143,7 @@ def _encode_any_type(value):
     if isinstance(value, datetime.datetime):
         return '<anyType xsi:type="xsd:dateTime">%s</anyType>' % format_datetime(value)
     text = str(value)
-    if _GUID_RE.match(text):
+    if GUID_RE.match(text):
         return '<anyType xsi:type="q1:guid">%s</anyType>' % text
     return '<anyType xsi:type="xsd:string">%s</anyType>' % escape(text)
 
@@ -286,7 +286,7 @@ def _simple(formatter):
 
 def _encode_guid(value):
     text = str(value)
-    if not _GUID_RE.match(text):
+    if not GUID_RE.match(text):
         raise ValueError("%r is not a GUID" % text)
     return text
 

@@ -5,6 +5,7 @@
 short and without secrets, "did you mean" guesses.
 
 FOR INTERNAL COLLECTION USE ONLY: may change in any release. Controller side only; no Ansible imports.
+The GUID pattern, the secret keys and their mask are those of module_utils (``_guid``, ``_state.secrets``).
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from __future__ import annotations
 import difflib
 import json
 
-MASK = "********"
+from ansible_collections.ops.wsus.plugins.module_utils._guid import GUID_PATTERN
+from ansible_collections.ops.wsus.plugins.module_utils._state.secrets import MASK, is_secret_key
+
 _GOT_MAX = 60
 
 # Phrases for the patterns used in the schema (tests check that every pattern has one).
 HOST_PATTERN = (
     "^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?$"
 )
-GUID_PATTERN = "^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$"
 TIME_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
 PATTERN_MESSAGES = {
     HOST_PATTERN: (
@@ -52,18 +54,6 @@ _TYPE_WORDS = {
     "array": "a list",
     "null": "null",
 }
-
-_SECRET_PARTS = ("pass", "pwd", "secret", "token")
-
-
-def is_secret_key(key):
-    """Whether the value of ``key`` must never be shown (update_password is a setting, not a secret)."""
-    if not isinstance(key, str):
-        return False
-    low = key.lower()
-    if low == "update_password":
-        return False
-    return low == "pw" or any(part in low for part in _SECRET_PARTS)
 
 
 def _sanitize(value):

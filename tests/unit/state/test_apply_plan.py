@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.ops.wsus.plugins.module_utils._service import ApplyError, ServerReader, apply_plan
+from ansible_collections.ops.wsus.plugins.module_utils._sync_options import ApplyError, ServerReader, apply_plan
 from ansible_collections.ops.wsus.plugins.module_utils._state.plan import Plan
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.errors import (
     WsusConnectionError, WsusError, WsusPermissionError, WsusSoapFault, WsusTimeoutError)

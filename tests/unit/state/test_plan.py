@@ -7,8 +7,9 @@ import datetime
 import pytest
 
 from ansible_collections.ops.wsus.plugins.module_utils._state import plan as planner
-from ansible_collections.ops.wsus.plugins.module_utils._state.document import MASK, normalize
+from ansible_collections.ops.wsus.plugins.module_utils._state.document import normalize
 from ansible_collections.ops.wsus.plugins.module_utils._state.read import read_document
+from ansible_collections.ops.wsus.plugins.module_utils._state.secrets import MASK
 
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.client import Language
 

@@ -7,13 +7,12 @@ import datetime
 
 import pytest
 
-from ansible_collections.ops.wsus.plugins.module_utils._sync_run import parse_duration
+from ansible_collections.ops.wsus.plugins.module_utils._sync_run import parse_duration, run_sync
 from ansible_collections.ops.wsus.plugins.module_utils import _sync_status
 from ansible_collections.ops.wsus.plugins.module_utils._sync_status import (
     error_text, progress_dict, read_sync_status, summarize_events)
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar import client as wsus_client
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.client import SyncProgress
-from ansible_collections.ops.wsus.plugins.modules.sync import run_sync
 
 from fake_wsus import EPOCH, FakeClock, FakeWsus
 

@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, ops.wsus contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The sync-options service: reads what the declared sections need (each call at most once),
-plans with the pure functions of ``_state``, and writes. No Ansible imports.
+"""Apply and read the sync options of a server: reads what the declared sections need (each call at
+most once), plans and checks with the pure functions of ``_state`` (``plan``, ``rules``), and writes.
+No Ansible imports.
 
 FOR INTERNAL COLLECTION USE ONLY: may change in any release.
 """
@@ -10,9 +11,10 @@ FOR INTERNAL COLLECTION USE ONLY: may change in any release.
 from __future__ import annotations
 
 from ._state import plan as planner
-from ._state.document import SECTIONS, normalize
+from ._state import rules
+from ._state.document import CONFIGURATION_SECTIONS, SECTIONS, SUBSCRIPTION_SECTIONS, normalize
 from ._state.read import read_document
-from ._state.resolve import parent_child_overlaps, resolve
+from ._state.resolve import resolve
 from ._wsusar.errors import WsusError, WsusPermissionError, WsusSoapFault
 
 
@@ -71,13 +73,13 @@ class ServerReader:
                 guid = child.id.lower()
                 if guid not in found:
                     found[guid] = parent
-                    if child.type in CONTAINER_TYPES:
+                    if child.type in rules.CONTAINER_TYPES:
                         pending.append(guid)
         return found
 
-
-# The WSUS category types that stand for everything under them, future products too.
-CONTAINER_TYPES = ("Company", "ProductFamily")
+    def container_descendants(self, by_id, guids):
+        """``descendants`` of each company and product family among ``guids`` (``by_id``: the catalog)."""
+        return {guid: self.descendants(guid) for guid in rules.containers_among(by_id, guids)}
 
 
 def ensure_sync_options(client, raw_document, check_mode=False, culture="en", user_name=None, now=None):
@@ -95,82 +97,45 @@ def ensure_sync_options(client, raw_document, check_mode=False, culture="en", us
 
 def plan_all(reader, desired, now=None):
     plans = []
-    if any(section in desired for section in ("update_source", "proxy", "storage", "languages")):
+    if any(section in desired for section in CONFIGURATION_SECTIONS):
         plans.append(planner.plan_configuration(
             desired, reader.configuration(),
             reader.languages() if "languages" in desired else None,
             reader.has_proxy_password() if "password" in desired.get("proxy", {}) else None))
-    if any(section in desired for section in ("products", "classifications", "schedule")):
+    if any(section in desired for section in SUBSCRIPTION_SECTIONS):
         plans.append(_plan_subscription(reader, desired, now))
     plan = planner.merge(*plans)
-    plan.warnings += _downstream_warnings(reader, desired, plan)
+    if rules.declares_downstream_sections(desired):
+        plan.warnings += rules.downstream_warnings(desired, plan.config_row or reader.configuration())
     if plan.category_ids is not None:
-        plan.warnings += _overlap_warnings(reader, plan.category_ids)
+        catalog = reader.catalog(False)
+        by_id = {entry.id.lower(): entry for entry in catalog}
+        plan.warnings += rules.overlap_warnings(plan.category_ids, catalog,
+                                                reader.container_descendants(by_id, plan.category_ids))
     return plan
 
 
 def _plan_subscription(reader, desired, now):
-    _refuse_selection_on_replica(reader, desired)
-    kwargs = {}
-    for section, classifications in (("products", False), ("classifications", True)):
-        if section in desired:
-            catalog = reader.catalog(classifications)
-            key = "classification" if classifications else "product"
-            kwargs["wanted_%ss" % key] = resolve(desired[section], catalog, section)
-            kwargs["selected_%ss" % key] = [entry.id for entry in reader.selected(classifications)]
-            kwargs["%s_catalog" % key] = catalog
-    return planner.plan_subscription(desired, reader.subscription(), now=now, **kwargs)
+    if rules.declares_selection(desired):
+        rules.refuse_selection_on_replica(desired, None if rules.declares_replica(desired) else reader.configuration())
+    wanted_products, selected_products, product_catalog = _selection(reader, desired, "products", False)
+    wanted_classifications, selected_classifications, classification_catalog = _selection(
+        reader, desired, "classifications", True)
+    return planner.plan_subscription(
+        desired, reader.subscription(), selected_products=selected_products,
+        selected_classifications=selected_classifications, wanted_products=wanted_products,
+        wanted_classifications=wanted_classifications, product_catalog=product_catalog,
+        classification_catalog=classification_catalog, now=now)
 
 
-def _refuse_selection_on_replica(reader, desired):
-    if "products" not in desired and "classifications" not in desired:
-        return
-    declared = desired.get("update_source", {})
-    replica = declared.get("replica") if "replica" in declared else reader.configuration().get_bool("ReplicaMode")
-    if replica and declared.get("type") != "microsoft_update":
-        raise planner.PlanError("products/classifications: this server is a replica; it takes both from its "
-                                "upstream server, so remove them from the document (or make it autonomous with "
-                                "update_source.replica: false)")
-
-
-def _downstream_warnings(reader, desired, plan):
-    if not any(section in desired for section in ("products", "languages")):
-        return []
-    row = plan.config_row or reader.configuration()
-    if row.get_bool("SyncToMU"):
-        return []
-    declared = [section for section in ("products", "languages") if section in desired]
-    return ["%s declared on a server that synchronizes from an upstream server: WSUS takes what the upstream "
-            "server offers and may ignore them" % " and ".join(declared)]
-
-
-def _overlap_warnings(reader, category_ids):
-    """Warn when a company or product family and anything under it (at any depth) are both selected."""
-    by_id = {entry.id.lower(): entry for entry in reader.catalog(False)}
-    parents = {}
-    for guid in containers_among(by_id, category_ids):
-        for child, parent in reader.descendants(guid).items():
-            parents.setdefault(child, parent)
-    children = {}
-    for child, ancestor in parent_child_overlaps(category_ids, parents):
-        if child in by_id and ancestor in by_id:
-            children.setdefault(by_id[ancestor].title, []).append(by_id[child].title)
-    return ["products: %s already includes %s; WSUS ignores a child selected with its parent"
-            % (parent, ", ".join(sorted(set(titles), key=str.casefold))) for parent, titles in sorted(children.items())]
-
-
-def containers_among(by_id, guids):
-    """The companies and product families among ``guids`` (the catalog ``by_id`` knows their types)."""
-    return sorted(guid.lower() for guid in guids
-                  if guid.lower() in by_id and by_id[guid.lower()].type in CONTAINER_TYPES)
-
-
-def effectively_selected(reader, by_id, selected_ids):
-    """The selected categories and everything under a selected company or product family."""
-    effective = {guid.lower() for guid in selected_ids}
-    for guid in containers_among(by_id, selected_ids):
-        effective.update(reader.descendants(guid))
-    return effective
+def _selection(reader, desired, section, classifications):
+    """(declared GUIDs, the server's selected GUIDs, catalog) of products or classifications, in that order of
+    reads; ``(None, None, ())`` when the section is not declared."""
+    if section not in desired:
+        return None, None, ()
+    catalog = reader.catalog(classifications)
+    wanted = resolve(desired[section], catalog, section)
+    return wanted, [entry.id for entry in reader.selected(classifications)], catalog
 
 
 def apply_plan(client, reader, plan, user_name):
