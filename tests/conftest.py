@@ -25,7 +25,7 @@ COLLECTIONS_PATH = _collections_path()
 if COLLECTIONS_PATH not in sys.path:
     sys.path.insert(0, COLLECTIONS_PATH)
 
-from support.emulator_process import EmulatorProcess  # noqa: E402
+from wsus_emulator.testing import EmulatorProcess  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -191,7 +191,7 @@ def test_concurrent_connections(emu):
     def worker(user):
         try:
             client = emu.client(user)
-            for _ in range(5):
+            for dummy in range(5):
                 scalar(client, "GetCurrentUserRole")
                 client.ok("GetSubscription")
             assert client.handshakes == 1

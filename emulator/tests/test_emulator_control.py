@@ -215,7 +215,7 @@ def test_spec_profile_has_119_fields(emu_factory, admin):
     client = emulator.client()
     fields = get_configuration(client)
     assert len(fields) == 119
-    names = [name for name, _ in fields]
+    names = [name for name, dummy in fields]
     assert "TrackDynamicCategories" not in names and "DetectConfigChange" not in names
     assert names[-1] == "HmWebServicesFlags"
     assert set_configuration(client, {"ProxyServerPort": 8080}, fields=fields).status == 200

@@ -10,12 +10,11 @@ import os
 
 import pytest
 
+import wsus_emulator
 from wsusclient import (MAX_DATE, MIN_DATE, TNS, children, get_configuration, row, rows, scalar,
                         set_configuration, subscription, subscription_xml)
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-CONFIG_DATA = os.path.join(os.path.dirname(os.path.dirname(HERE)), "emulator", "wsus_emulator", "data",
-                           "configuration.json")
+CONFIG_DATA = os.path.join(os.path.dirname(wsus_emulator.__file__), "data", "configuration.json")
 
 CONTOSO = "aaaaaaaa-0000-4000-8000-000000000001"
 CONTOSO_OS = "aaaaaaaa-0000-4000-8000-000000000010"
@@ -56,9 +55,9 @@ def test_configuration_has_121_fields_in_wsdl_order(admin):
     fields = get_configuration(admin)
     with open(CONFIG_DATA) as handle:
         expected = [entry[0] for entry in json.load(handle)["fields"]]
-    assert [name for name, _ in fields] == expected
+    assert [name for name, dummy in fields] == expected
     assert len(fields) == 121
-    names = [name for name, _ in fields]
+    names = [name for name, dummy in fields]
     assert names.index("TrackDynamicCategories") == names.index("DssRollupChunkSize") + 1
     assert names[-1] == "DetectConfigChange"
     values = dict(fields)
@@ -73,7 +72,7 @@ def test_configuration_has_121_fields_in_wsdl_order(admin):
     assert values["ReplicaMode"] == "false"
     assert len(values["ServerId"]) == 36 and len(values["RollupResetGuid"]) == 36
     result = admin.ok("ExecuteSPGetConfiguration").result("ExecuteSPGetConfiguration")
-    assert [name for name, _ in children(result)] == ["Configuration", "GroupAuthorization", "Authorization"]
+    assert [name for name, dummy in children(result)] == ["Configuration", "GroupAuthorization", "Authorization"]
 
 
 def test_set_configuration_round_trip(admin, emu):
@@ -128,7 +127,7 @@ def test_detect_config_change(admin):
 
 def test_change_number_increments_on_each_save(admin):
     first = int(dict(get_configuration(admin))["configurationChangeNumber"])
-    for _ in range(3):
+    for dummy in range(3):
         assert set_configuration(admin).status == 200
     assert int(dict(get_configuration(admin))["configurationChangeNumber"]) == first + 3
 

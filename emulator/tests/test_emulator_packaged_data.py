@@ -1,4 +1,4 @@
-"""The emulator with its packaged catalog (emulator/wsus_emulator/data/) instead of the test fixture."""
+"""The emulator with its packaged catalog (wsus_emulator/data/) instead of the test fixture."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import os
 
 import pytest
 
+import wsus_emulator
 from wsusclient import MAX_DATE, MIN_DATE, rows
 
-DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "emulator",
-                    "wsus_emulator", "data")
+DATA = os.path.join(os.path.dirname(wsus_emulator.__file__), "data")
 FILES = ("categories.json", "classifications.json", "languages.json")
 
 

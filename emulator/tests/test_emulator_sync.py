@@ -49,7 +49,7 @@ def wait_idle(client, limit=10.0):
 
 def phases_in_order(seen):
     order = []
-    for current, phase, _, _ in seen:
+    for current, phase, dummy, dummy in seen:
         if current == 2 and phase != 0 and (not order or order[-1] != phase):  # phase 0: ended between reads
             order.append(phase)
     return order

@@ -195,7 +195,7 @@ class Client:
             response = self._round_trip(body, headers, method)
             server_token = None
             for value in response.header_values("WWW-Authenticate"):
-                scheme, _, data = value.partition(" ")
+                scheme, dummy, data = value.partition(" ")
                 if scheme.lower() == self.scheme.lower() and data:
                     server_token = base64.b64decode(data)
             if response.status == 401:
@@ -312,7 +312,7 @@ def events(client: Client, **kwargs) -> List[Dict]:
         entry["EventId"] = int(entry["EventId"])
         entry["ReplacementStrings"] = [s.text or "" for s in element.findall(
             "{%s}ReplacementStrings/{%s}string" % (TNS, TNS))]
-        entry["_order"] = [name for name, _ in children(element)]
+        entry["_order"] = [name for name, dummy in children(element)]
         found.append(entry)
     return found
 

@@ -1,15 +1,35 @@
-"""Start and stop wsus_emulator processes for tests (by pid, never by name)."""
+"""Start and stop emulator processes from tests: ``EmulatorProcess`` and ``free_port``.
+
+Each emulator is ``python -m wsus_emulator`` run by the interpreter that runs the tests, on 127.0.0.1, and
+is stopped by its pid, never by name. The child runs this same ``wsus_emulator`` (the directory that holds
+it is put first on the child's PYTHONPATH unless it is a site-packages directory).
+
+    from wsus_emulator.testing import EmulatorProcess
+
+    server = EmulatorProcess(["--sync-seconds", "1"])
+    try:
+        ...  # server.urls, server.ports, server.ca_path; server.requests(), server.faults([...]), ...
+    finally:
+        server.stop()
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
+import site
 import socket
 import ssl
 import subprocess
 import sys
+import sysconfig
+import tempfile
+import urllib.error
 import urllib.request
+
+# The directory that holds this wsus_emulator package.
+PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def free_port():
@@ -19,47 +39,113 @@ def free_port():
         return sock.getsockname()[1]
 
 
-class EmulatorProcess:
-    """A running emulator: ``urls``, ``ports``, ``ca_path``, ``pid``, and the control API."""
+def _site_directories():
+    found = set(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
+    if hasattr(site, "getsitepackages"):
+        found.update(site.getsitepackages())
+    if hasattr(site, "getusersitepackages"):
+        found.add(site.getusersitepackages())
+    return {os.path.realpath(path) for path in found}
 
-    def __init__(self, args=(), env=None):
-        command = [sys.executable, "-m", "wsus_emulator", "--host", "127.0.0.1", "--port", "0", "--control"]
-        command += [str(arg) for arg in args]
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                        env=dict(os.environ, **(env or {})))
+
+def child_environment(env=None):
+    """os.environ for an emulator child: this package first on PYTHONPATH (not when it is installed in a
+    site-packages directory), then ``env`` over it."""
+    environment = dict(os.environ)
+    if os.path.realpath(PACKAGE_ROOT) not in _site_directories():
+        parts = [PACKAGE_ROOT] + [part for part in environment.get("PYTHONPATH", "").split(os.pathsep) if part]
+        environment["PYTHONPATH"] = os.pathsep.join(parts)
+    environment.update(env or {})
+    return environment
+
+
+class EmulatorProcess:
+    """A running emulator: its start line (``info``, ``pid``, ``urls``, ``url``, ``ports``, ``port``,
+    ``ca_path``), its control API and ``stop()``.
+
+    ``args`` are more command-line arguments (each passed through ``str``: ports and paths may be given as
+    they are). The command is ``--host 127.0.0.1``, ``--port 0`` (any free port) unless ``args`` has a
+    ``--port``, ``--control`` when ``control`` is true (the default: the control methods need it),
+    ``--catalog-dir catalog`` when ``catalog`` is given (default: the packaged catalog), then ``args``.
+    ``env`` is set over os.environ for the process. Raises RuntimeError, with what the emulator wrote to
+    stderr, when it exits without printing its start line.
+    """
+
+    def __init__(self, args=(), env=None, control=True, catalog=None):
+        args = [str(arg) for arg in args]
+        command = [sys.executable, "-m", "wsus_emulator", "--host", "127.0.0.1"]
+        if not any(arg == "--port" or arg.startswith("--port=") for arg in args):
+            command += ["--port", "0"]
+        if control:
+            command.append("--control")
+        if catalog:
+            command += ["--catalog-dir", str(catalog)]
+        command += args
+        self.command = command
+        # stderr goes to a file, not a pipe nobody reads: a server that logs a lot never blocks on it
+        self._stderr = tempfile.TemporaryFile()  # pylint: disable=consider-using-with
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
+                                        stderr=self._stderr, env=child_environment(env))
         line = self.process.stdout.readline()
         if not line:
             self.stop()
-            raise RuntimeError("the emulator did not start: %s" % self.process.stderr.read())
+            raise RuntimeError("the emulator did not start: %s" % self.stderr_text())
         self.info = json.loads(line)
         self.pid = self.info["pid"]
         self.urls = self.info["urls"]
         self.ports = self.info["ports"]
         self.port = self.ports[0]
+        self.url = self.urls[0]
         self.ca_path = self.info.get("ca_path")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    def stderr_text(self):
+        """What the emulator has written to stderr so far."""
+        self._stderr.seek(0)
+        return self._stderr.read().decode("utf-8", "replace")
+
+    # -- the control API (the emulator must run with --control)
 
     def control_url(self, path, index=0):
         scheme = "https" if self.urls[index].startswith("https:") else "http"
         return "%s://127.0.0.1:%d/_emulator/%s" % (scheme, self.ports[index], path)
 
-    def control(self, method, path, payload=None, index=0):
+    def control(self, method, path, payload=None, index=0, expect=200):
+        """One control API call: its JSON body (text when it is not JSON, None when empty). Raises
+        AssertionError when the HTTP status is not ``expect`` (None: any status)."""
+        url = self.control_url(path, index)
         data = None if payload is None else json.dumps(payload).encode()
-        request = urllib.request.Request(self.control_url(path, index), data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
-        context = ssl.create_default_context(cafile=self.ca_path) if self.ca_path else None
-        with urllib.request.urlopen(request, timeout=10, context=context) as response:
-            body = response.read()
-        return json.loads(body) if body else None
+        request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+        context = ssl.create_default_context(cafile=self.ca_path) if url.startswith("https:") else None
+        try:
+            with urllib.request.urlopen(request, timeout=10, context=context) as response:
+                status, body = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            status, body = error.code, error.read()
+        if expect is not None and status != expect:
+            raise AssertionError("control %s %s: HTTP %d %r" % (method, path, status, body[:500]))
+        if not body:
+            return None
+        try:
+            return json.loads(body)
+        except ValueError:
+            return body.decode("utf-8", "replace")
 
     def requests(self, index=0):
         """The request log: [{operation, user, http_status}, ...]."""
         return self.control("GET", "requests", index=index)
 
     def operations(self, index=0):
+        """The operations in the request log, in arrival order."""
         return [entry["operation"] for entry in self.requests(index)]
 
     def clear_requests(self, index=0):
-        self.control("DELETE", "requests", index=index)
+        return self.control("DELETE", "requests", index=index)
 
     def state(self, index=0):
         return self.control("GET", "state", index=index)
@@ -68,9 +154,11 @@ class EmulatorProcess:
         return self.control("POST", "faults", rules, index=index)
 
     def reset(self, index=0):
+        """Back to factory state: empty request log, no fault rules."""
         return self.control("POST", "reset", {}, index=index)
 
     def stop(self):
+        """SIGTERM to the pid (SIGKILL after 10 s); the exit status. Calling it again does nothing more."""
         if self.process.poll() is None:
             os.kill(self.process.pid, signal.SIGTERM)
             try:
@@ -78,6 +166,6 @@ class EmulatorProcess:
             except subprocess.TimeoutExpired:
                 os.kill(self.process.pid, signal.SIGKILL)
                 self.process.wait()
-        for stream in (self.process.stdout, self.process.stderr):
-            if stream:
-                stream.close()
+        if self.process.stdout:
+            self.process.stdout.close()
+        return self.process.returncode

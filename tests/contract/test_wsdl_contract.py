@@ -300,7 +300,7 @@ def test_emulator_operation_table_matches_wsdl(schema):
     assert problems == []
 
 
-# Where the emulator's type table deliberately differs from the live WSDL (docs/emulator.md):
+# Where the emulator's type table deliberately differs from the live WSDL (emulator/GUIDE.md):
 # the WS2022 EventHistoryFilter's four PascalCase twins are minOccurs=1 there, optional here so that
 # the spec's form of the filter is accepted too.
 TYPE_TABLE_DEVIATIONS = {

@@ -25,8 +25,8 @@ import time
 import urllib.request
 
 import pytest
+from wsus_emulator.testing import free_port
 
-from support.emulator_process import free_port
 from support.operations import WRITES
 from support.secrets import secret_forms
 from support.playbook import run_playbook

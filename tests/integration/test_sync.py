@@ -18,8 +18,8 @@ import threading
 import time
 
 import pytest
+from wsus_emulator.testing import free_port
 
-from support.emulator_process import free_port
 from support.fixtures import module_emulator
 from support.paths import REPO
 from support.playbook import BIN, connection_defaults, play, run_playbook
@@ -111,6 +111,7 @@ def module_time(text):
 
 # ------------------------------------------------------------------ success
 
+@pytest.mark.smoke
 def test_success_reports_times_and_prints_progress(emu3, collections_path, tmp_path):
     tasks = [sync("synchronize", "out", poll_interval=1),
              {"name": "info", "ops.wsus.server_info": {"gather": ["sync"]}, "register": "info"}]
