@@ -5,7 +5,10 @@
                                     carried a channel binding that was verified
     DELETE /_emulator/requests   -> clears the log
     GET    /_emulator/faults     -> {"rules": [...]} the active rules
-    POST   /_emulator/faults     -> adds rules (a list, or {"rules": [...]}); returns {"rules": [...]}
+    POST   /_emulator/faults     -> adds rules (a list, or {"rules": [...]}); returns {"rules": [...]}. Besides
+                                    faults, a rule can make another administrator save the configuration
+                                    (then_set_configuration) or the subscription (then_set_subscription)
+                                    right after a request, before its answer is sent
     DELETE /_emulator/faults     -> removes every rule
     GET    /_emulator/state      -> the server's whole state
     GET    /_emulator/settings   -> the synchronization settings (sync_seconds, stop_seconds, save_seconds,
@@ -21,7 +24,11 @@ from typing import Dict, List, Optional, Tuple
 
 from . import sync
 
-ACTIONS = ("http_status", "soap_fault", "drop_connection", "next_sync_result", "start_sync_after")
+ACTIONS = ("http_status", "soap_fault", "drop_connection", "next_sync_result", "start_sync_after",
+           "then_set_configuration", "then_set_subscription")
+# "Another administrator saves right after this request": the request is answered normally, then the save
+# happens before the answer is sent (checked further by the server: field names, types, catalog GUIDs).
+ANOTHER_ADMINISTRATOR = ("then_set_configuration", "then_set_subscription")
 START_KINDS = ("scheduled", "manual")
 KEYS = set(ACTIONS) | {"operation", "count", "delay_ms"}
 
@@ -91,6 +98,11 @@ def parse_rules(payload) -> List[Dict]:
                     value = "scheduled"
                 if value not in START_KINDS:
                     raise RuleError("%s: start_sync_after must be true, \"scheduled\" or \"manual\"" % where)
+            elif action in ANOTHER_ADMINISTRATOR:
+                if not isinstance(value, dict) or not value:
+                    raise RuleError("%s: %s must be a non-empty object of what the other administrator saves"
+                                    % (where, action))
+                value = dict(value)
             rule[action] = value
         rules.append(rule)
     return rules
@@ -117,6 +129,7 @@ def handle(app, method: str, path: str, body: bytes) -> Tuple[int, Optional[obje
         if method == "POST":
             try:
                 rules = parse_rules(payload)
+                app.check_rules(rules)
             except RuleError as error:
                 return 400, {"error": str(error)}
             app.add_rules(rules)

@@ -72,7 +72,7 @@ class Service:
 
     # ------------------------------------------------------------------------------------ console reads
     # What a console calls when it opens a server, answered as an empty, healthy server would. The
-    # sources and grades of each value are in docs/emulator.md "Console reads".
+    # sources and grades of each value are in GUIDE.md "Console reads".
     def op_ExecuteSPGetComputerCount(self, params, caller):
         return 0  # no client computer has ever reported, whatever the scope
 

@@ -216,7 +216,7 @@ OPERATIONS: Dict[str, Operation] = {op.name: op for op in [
     _op("StopSubscription", write=True),
     _op("ExecuteSPSearchEventHistory", [_opt("eventHistoryFilter", "EventHistoryFilter")],
         result=_result("ExecuteSPSearchEventHistory", "ArrayOfEventHistoryTableRow")),
-    # What a console reads when it opens a server (docs/emulator.md "Console reads").
+    # What a console reads when it opens a server (GUIDE.md "Console reads").
     _op("ExecuteSPGetComputerCount", [_opt("computerTargetScopeXml", "string")],
         result=_result("ExecuteSPGetComputerCount", "int", 1)),
     _op("ExecuteSPGetUpdateCount", [

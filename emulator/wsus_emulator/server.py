@@ -27,6 +27,7 @@ from .soap import Envelope, Reader, Writer, check_soap_action, fault_response, p
 from .state import ServerState
 
 ENDPOINT = "/ApiRemoting30/WebService.asmx"
+ANOTHER_ADMINISTRATOR = "WSUS\\another-admin"  # who saves in a then_set_* rule (and starts in start_sync_after)
 MAX_BODY = 16 * 1024 * 1024
 
 
@@ -81,8 +82,11 @@ class EmulatedServer:
 
     # ------------------------------------------------------------------------------------ log & rules
     def log(self, operation: Optional[str], user: Optional[str], status: Optional[int],
-            channel_binding: Optional[bool] = None, language_lists: Optional[Dict] = None) -> None:
+            channel_binding: Optional[bool] = None, language_lists: Optional[Dict] = None,
+            injected: bool = False) -> None:
         entry = {"operation": operation, "user": user, "http_status": status}
+        if injected:  # a save by "another administrator" (then_set_*), not a request anyone sent
+            entry["injected"] = True
         if channel_binding is not None:  # TLS only: whether the logon carried a verified channel binding
             entry["channel_binding"] = channel_binding
         if language_lists is not None:  # ExecuteSPSetConfiguration only: the items of its language lists
@@ -106,6 +110,38 @@ class EmulatedServer:
                         self.state.pending_results.append(dict(rule["next_sync_result"], count=rule["count"]))
                 else:
                     self.rules.append(dict(rule))
+
+    def check_rules(self, rules: List[Dict]) -> None:
+        """control.RuleError for a then_set_* rule whose fields, values or GUIDs this server cannot take."""
+        with self.state.lock:
+            for position, rule in enumerate(rules):
+                try:
+                    if "then_set_configuration" in rule:
+                        self.state.check_configuration_changes(rule["then_set_configuration"])
+                    if "then_set_subscription" in rule:
+                        self.state.check_subscription_changes(rule["then_set_subscription"])
+                except ValueError as error:
+                    raise control.RuleError("rule %d: %s" % (position, error)) from None
+
+    def another_administrator_saves(self, rule: Dict) -> None:
+        """The save a then_set_* rule describes, as another administrator, logged after the request that
+        triggered it (``"injected": true``). A save WSUS would refuse (a running synchronization, a Save()
+        rule) changes nothing and is logged with 500."""
+        configuration = "then_set_configuration" in rule
+        operation = "ExecuteSPSetConfiguration" if configuration else "SetSubscription"
+        status = 200
+        with self.state.lock:
+            try:
+                if configuration:
+                    self.state.another_administrator_sets_configuration(rule["then_set_configuration"])
+                else:
+                    self.state.another_administrator_sets_subscription(rule["then_set_subscription"],
+                                                                       ANOTHER_ADMINISTRATOR)
+            except faults.SoapFault as fault:
+                status = 500
+                if self.verbose:
+                    sys.stderr.write("[%d] the injected %s was refused: %s\n" % (self.port, operation, fault.message))
+        self.log(operation, ANOTHER_ADMINISTRATOR, status, injected=True)
 
     def rules_copy(self) -> List[Dict]:
         with self._log_lock:
@@ -162,7 +198,7 @@ class EmulatedServer:
         with self.state.lock:
             if kind == "manual":
                 try:
-                    self.state.start_sync(False, "WSUS\\another-admin")
+                    self.state.start_sync(False, ANOTHER_ADMINISTRATOR)
                 except faults.SoapFault:
                     pass  # busy or saving: that start is refused, as it would be
             else:
@@ -463,4 +499,6 @@ class Handler(BaseHTTPRequestHandler):
         if rule is not None and rule.get("start_sync_after"):
             app.start_sync_after(rule["start_sync_after"])  # before the caller sees this answer
         self._log_authenticated(operation, principal, status, language_lists(envelope))
+        if rule is not None and any(key in rule for key in control.ANOTHER_ADMINISTRATOR):
+            app.another_administrator_saves(rule)  # after this request, before the caller sees its answer
         self._send(status, payload, headers=extra + (("Cache-Control", "private, max-age=0"),), delay=True)

@@ -324,7 +324,7 @@ class Reader:
 
     Values are read as ASMX's XmlSerializer reads them. Several structural checks are stricter than a
     real server (which skips unknown elements, ignores order, keeps defaults for missing ones): each is
-    listed, with why it is kept, in docs/emulator.md "Where the emulator is stricter than a real server".
+    listed, with why it is kept, in GUIDE.md "Where the emulator is stricter than a real server".
     """
 
     def __init__(self, schema: Schema):

@@ -30,6 +30,9 @@ DEFAULT_CLASSIFICATIONS = [
 ]
 DEFAULT_LANGUAGES = ["en"]
 SERVER_OWNED_CONFIG = ("configurationChangeNumber", "LastConfigChange", "ServerId")
+# The SubscriptionTableRow fields SetSubscription stores (the rest is the server's), with their Python type.
+SUBSCRIPTION_SETTABLE = {"synchronizeAutomaticallyTimeOfDay": int, "SynchronizeAutomatically": bool,
+                         "NumberOfSynchronizationsPerDay": int, "IsCategoryOnly": bool}
 REQUEST_FLAGS = ("detectConfigChange", "DetectConfigChange")
 # sync_seconds: run length; stop_seconds: how long StopSubscription leaves a run "stopping"; save_seconds: how
 # long after ExecuteSPSetConfiguration a start is refused ("saving server configuration changes");
@@ -437,6 +440,36 @@ class ServerState:
                                  for key in program_keys.get("ProgramKey", []) if key is not None]
         self.save()
 
+    def another_administrator_sets_configuration(self, changes: Dict) -> None:
+        """Another administrator's save (control API ``then_set_configuration``): a read-modify-write of the
+        current row with ``changes`` (checked by ``check_configuration_changes``), through the same path as
+        ExecuteSPSetConfiguration, so the Save() rules apply and configurationChangeNumber goes up."""
+        row = dict(self.config)
+        row.update(changes)
+        self.set_configuration(row, None, None, None, None, None)
+        self.configuration_saved()
+
+    def check_configuration_changes(self, changes: Dict) -> None:
+        """ValueError unless every item is a settable configuration field with a value of its xsd type."""
+        types = {field.name: field.type for field in self.schema.config_fields}
+        for name, value in changes.items():
+            if name not in types:
+                raise ValueError("%s is not a ConfigurationTableRow field of profile %s" % (name, self.schema.profile))
+            if name in SERVER_OWNED_CONFIG or name in REQUEST_FLAGS:
+                raise ValueError("%s is not stored from a save (server-owned or a request flag)" % name)
+            kind = types[name]
+            if kind in INTEGER_TYPES:
+                valid = isinstance(value, int) and not isinstance(value, bool)
+            elif kind == "boolean":
+                valid = isinstance(value, bool)
+            elif kind == "string":
+                valid = value is None or isinstance(value, str)
+            else:
+                raise ValueError("%s (xsd:%s) cannot be set this way; only int, boolean and string fields can"
+                                 % (name, kind))
+            if not valid:
+                raise ValueError("%s is xsd:%s; %r is not a value of that type" % (name, kind, value))
+
     def _apply_languages(self, current: List[int], add, remove, add_name: str, remove_name: str) -> List[int]:
         to_add = self._language_ids(add, add_name)
         to_remove = self._language_ids(remove, remove_name)
@@ -568,6 +601,37 @@ class ServerState:
             self.categories = categories
             self.classifications = classifications
         self.save()
+
+    def another_administrator_sets_subscription(self, changes: Dict, user: str) -> None:
+        """Another administrator's save (control API ``then_set_subscription``): SetSubscription with the
+        current row and lists, ``changes`` (checked by ``check_subscription_changes``) applied over them."""
+        row = dict(self.subscription)
+        row.update({name: value for name, value in changes.items() if name in SUBSCRIPTION_SETTABLE})
+        categories = changes.get("categories", self.categories)
+        classifications = changes.get("classifications", self.classifications)
+        self.set_subscription(row, {"guid": list(categories)}, {"guid": list(classifications)}, user)
+
+    def check_subscription_changes(self, changes: Dict) -> None:
+        """ValueError unless ``changes`` holds only known keys with values of their type and known GUIDs."""
+        for name, value in changes.items():
+            if name in ("categories", "classifications"):
+                lookup = self.catalog.category if name == "categories" else self.catalog.classification
+                if not isinstance(value, list) or not all(isinstance(guid, str) for guid in value):
+                    raise ValueError("%s must be a list of GUIDs" % name)
+                unknown = [guid for guid in value if lookup(guid) is None]
+                if unknown:
+                    raise ValueError("%s: %s not in the catalog" % (name, ", ".join(unknown)))
+            elif name in SUBSCRIPTION_SETTABLE:
+                if SUBSCRIPTION_SETTABLE[name] is bool:
+                    valid = isinstance(value, bool)
+                else:
+                    valid = isinstance(value, int) and not isinstance(value, bool)
+                if not valid:
+                    raise ValueError("%s must be %s" % (name, "true or false" if SUBSCRIPTION_SETTABLE[name] is bool
+                                                        else "an integer"))
+            else:
+                raise ValueError("unknown key %s (allowed: %s)" % (
+                    name, ", ".join(["categories", "classifications"] + sorted(SUBSCRIPTION_SETTABLE))))
 
     @staticmethod
     def _guid_list(array, lookup, what: str) -> List[str]:

@@ -16,7 +16,13 @@ description:
   - The document is validated against the schema on the controller before any call to the server
     (by the action plugin); the error names every offending path.
   - Reads only what the declared sections need, each SOAP call at most once, and writes with at most one
-    configuration save, one subscription save and one proxy password change.
+    configuration save, one subscription save and one proxy password change, unless another writer saves
+    the same server while the task runs (see RV(conflicts)). A run that writes the subscription reads it
+    again right before and right after the write.
+  - Never reverts what another writer saved meanwhile in fields the document does not declare. A
+    configuration write is refused by WSUS when it is based on a stale read (C(detectConfigChange)) and is
+    then planned again on a fresh read. The subscription has no such server-side check, so it is planned on
+    a read made right before it is written and read back afterwards.
   - Check mode computes everything, including the diff, and writes nothing.
 author:
   - ops.wsus contributors (@ops)
@@ -189,6 +195,24 @@ applied:
   returned: always
   type: list
   elements: str
+conflicts:
+  description:
+    - What other writers (the WSUS console, a script, another pipeline) saved on the server while the task
+      ran, and what the task did about it; empty when nobody did. One line per event.
+    - A configuration write is sent with the change number that was read and WSUS refuses it when someone
+      saved the configuration since; the task then reads it again, plans again and writes again (at most 3
+      writes). The subscription is planned again on a read made right before it is written, and its declared
+      parts are read back afterwards; when they differ, it is written once more on a fresh read.
+    - When such a second plan differs from what the first read gave (what check mode and the diff showed),
+      the line says so, gives both, and is also a warning; RV(changes) and RV(diff) are then
+      those of the plan that was written. See docs/faults.md, "Other writers".
+  returned: always
+  type: list
+  elements: str
+  sample:
+    - "configuration: WSUS refused the write because another writer saved the configuration after this task read
+      it (configurationChangeNumber 41, now 42); read it again and planned again: writing it again (write 2 of at
+      most 3)"
 declared:
   description: The sections the task declared.
   returned: always

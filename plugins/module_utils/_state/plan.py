@@ -36,6 +36,7 @@ class Plan:
         self.before = {}
         self.after = {}
         self.warnings = []
+        self.parts = {}                 # the section plans merged into this one (set by _sync_options.plan_all)
 
     @property
     def configuration_changed(self):

@@ -9,7 +9,7 @@ FOR INTERNAL COLLECTION USE ONLY: may change in any release. No Ansible imports.
     print(client.get_server_version())
     config = client.get_configuration()      # an OrderedRow: every field as the server sent it
     config.set("UseProxy", True)
-    client.set_configuration(config)         # read-modify-write of the whole row
+    client.set_configuration(config)         # read-modify-write of the whole row, refused if saved meanwhile
 """
 
 from __future__ import annotations
@@ -57,6 +57,10 @@ SYNC_START_EVENTS = {381: "scheduled_start", 382: "manual_start"}
 SYNC_END_EVENTS = {384: "succeeded", 385: "canceled", 386: "failed", 387: "canceled"}
 SYNC_EVENTS = dict(SYNC_START_EVENTS)
 SYNC_EVENTS.update(SYNC_END_EVENTS)
+
+# The request flags of ConfigurationTableRow that make WSUS check configurationChangeNumber: the spec's, and the
+# one Windows Server 2022 appends at the end of the row (sent only when the server's row has it).
+CHANGE_DETECTION_FLAGS = ("detectConfigChange", "DetectConfigChange")
 
 # Fault types that mean "your role does not allow this".
 _PERMISSION_FAULTS = ("UnauthorizedAccessException", "SecurityException")
@@ -118,10 +122,21 @@ class WsusClient:
         """The ConfigurationTableRow as an ``OrderedRow`` (all fields, in the server's order)."""
         return self.call("ExecuteSPGetConfiguration")
 
-    def set_configuration(self, row, enable_languages=(), disable_languages=()):
+    def set_configuration(self, row, enable_languages=(), disable_languages=(), detect_change=True):
         """Write the whole row back. The languages are ``Language.key`` values for listTrue/listFalse: all
-        LanguageId ints (xsd:int, spec layout) or all short codes (xsd:string, live layout)."""
+        LanguageId ints (xsd:int, spec layout) or all short codes (xsd:string, live layout).
+
+        ``detect_change``: send ``detectConfigChange`` (and its WS2022 twin ``DetectConfigChange`` when the
+        row has it) true, so that WSUS refuses the write when the row's ``configurationChangeNumber`` (the
+        one read) is no longer the server's: someone saved the configuration after it was read
+        ([MS-WSUSAR] 2.2.4.10). ``row`` itself is not changed. A row without a change number is sent as it is.
+        """
         enable, disable = _language_items(enable_languages, disable_languages)
+        if detect_change and "configurationChangeNumber" in row:
+            row = row.copy()
+            for flag in CHANGE_DETECTION_FLAGS:
+                if flag in row or flag == CHANGE_DETECTION_FLAGS[0]:
+                    row.set(flag, True)
         self.call("ExecuteSPSetConfiguration", {
             "row": row,
             "listTrue": enable,

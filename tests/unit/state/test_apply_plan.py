@@ -1,90 +1,94 @@
 """apply_plan without a server: the write order, what a failure message says was and wasn't applied, and
-SetSubscription re-sending the list the user did not change. A fake client records every call."""
+SetSubscription re-sending the list the user did not change. The plans come from ``plan_all`` against an
+in-memory server (``fake_server.FakeServer``) that records every call; what other writers do while a task
+runs is in test_other_writers.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.ops.wsus.plugins.module_utils._sync_options import ApplyError, ServerReader, apply_plan
-from ansible_collections.ops.wsus.plugins.module_utils._state.plan import Plan
+from ansible_collections.ops.wsus.plugins.module_utils._state.document import normalize
+from ansible_collections.ops.wsus.plugins.module_utils._sync_options import (
+    ApplyError, ServerReader, apply_plan, ensure_sync_options, plan_all)
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.errors import (
     WsusConnectionError, WsusError, WsusPermissionError, WsusSoapFault, WsusTimeoutError)
 
-from state_fixtures import CRITICAL, DRIVERS, SECURITY, WIN10, WS2019, WS2022, config_row, subscription_row
+from fake_server import FakeServer, invalid_operation
+from state_fixtures import CRITICAL, DRIVERS, SECURITY, WIN10, WS2019, WS2022
 
 ALL_STEPS = ["configuration", "proxy password", "subscription"]
 PROXY_PASSWORD = "Pr0xy-Apply-S3cret"
+CONFIGURATION = {"proxy": {"enabled": True, "server": "proxy.corp"}, "languages": ["de"]}
+PASSWORD = {"proxy": {"password": PROXY_PASSWORD}}
+FULL = {"proxy": {"enabled": True, "server": "proxy.corp", "password": PROXY_PASSWORD}, "languages": ["de"],
+        "products": ["Windows 10"], "classifications": ["Security Updates", "Drivers"],
+        "schedule": {"automatic": True}}
+PLAN_READS = ["get_configuration", "get_languages", "has_proxy_password", "get_categories",
+              "get_subscription_categories", "get_categories", "get_subscription_categories", "get_subscription"]
 
 
-class FakeClient:
-    """Records every call in order; ``fail`` maps a method name to the error it raises.
-
-    Only the methods apply_plan may use exist: any other call fails with AttributeError.
-    """
-
-    def __init__(self, fail=None, selected_products=(WS2022, WS2019), selected_classifications=(CRITICAL,)):
-        self.calls = []
-        self.fail = dict(fail or {})
-        self.selected = {False: list(selected_products), True: list(selected_classifications)}
-
-    def _record(self, name, *args):
-        self.calls.append((name,) + args)
-        if name in self.fail:
-            raise self.fail[name]
-
-    def set_configuration(self, row, enable_languages=(), disable_languages=()):
-        self._record("set_configuration", row, list(enable_languages), list(disable_languages))
-
-    def set_proxy_password(self, password):
-        self._record("set_proxy_password", password)
-
-    def set_subscription(self, row, category_ids, classification_ids, user_name):
-        self._record("set_subscription", row, list(category_ids), list(classification_ids), user_name)
-
-    def get_subscription_categories(self, culture="en", classifications=False):
-        self._record("get_subscription_categories", culture, classifications)
-        return list(self.selected[classifications])
-
-    def names(self):
-        return [call[0] for call in self.calls]
+def apply(server, document=None, user_name="CORP\\ansible"):
+    desired = normalize(FULL if document is None else document)
+    reader = ServerReader(server)
+    return apply_plan(server, reader, plan_all(reader, desired), user_name, desired)
 
 
-def make_plan(configuration=True, password=True, subscription=True, category_ids=None, classification_ids=None):
-    plan = Plan()
+def document(configuration=True, password=True, subscription=True):
+    found = {}
     if configuration:
-        plan.config_row = config_row(UseProxy=True, ProxyName="proxy.corp")
-        plan.enable_languages, plan.disable_languages = ["de"], ["fr"]
+        found.update(CONFIGURATION)
+        found["proxy"] = dict(CONFIGURATION["proxy"])
     if password:
-        plan.set_proxy_password, plan.proxy_password = True, PROXY_PASSWORD
+        found.setdefault("proxy", {}).update(PASSWORD["proxy"])
     if subscription:
-        plan.subscription_row = subscription_row(SynchronizeAutomatically=True)
-        plan.category_ids = category_ids
-        plan.classification_ids = classification_ids
-    return plan
-
-
-def apply(client, plan, user_name="CORP\\ansible"):
-    return apply_plan(client, ServerReader(client), plan, user_name)
+        found["schedule"] = {"automatic": True}
+    return found
 
 
 def sync_running_fault(operation):
-    return WsusSoapFault("WSUS rejected %s: InvalidOperationException: A synchronization is in progress" % operation,
-                         operation, exception_type="System.InvalidOperationException",
-                         exception_message="The operation cannot be performed while a synchronization is running.")
+    return invalid_operation(operation, "The operation cannot be performed while a synchronization is running.")
 
 
 # ----------------------------------------------------------------------------- order
 
 
 def test_writes_configuration_then_proxy_password_then_subscription():
-    client = FakeClient()
-    plan = make_plan(category_ids=[WIN10.id], classification_ids=[SECURITY.id, DRIVERS.id])
-    assert apply(client, plan) == ALL_STEPS
-    assert client.names() == ["set_configuration", "set_proxy_password", "set_subscription"]
-    assert client.calls[0] == ("set_configuration", plan.config_row, ["de"], ["fr"])
-    assert client.calls[1] == ("set_proxy_password", PROXY_PASSWORD)
-    assert client.calls[2] == ("set_subscription", plan.subscription_row, [WIN10.id], [SECURITY.id, DRIVERS.id],
-                               "CORP\\ansible")
+    server = FakeServer()
+    assert apply(server) == ALL_STEPS
+    [configuration, password, subscription] = server.writes()
+    assert configuration[0] == "set_configuration" and configuration[2:] == (["de"], ["en"])
+    assert configuration[1].get_bool("UseProxy") and configuration[1].get_str("ProxyName") == "proxy.corp"
+    assert password == ("set_proxy_password", PROXY_PASSWORD)
+    assert subscription[0] == "set_subscription" and subscription[1].get_bool("SynchronizeAutomatically")
+    assert subscription[2:] == ([WIN10.id], [SECURITY.id, DRIVERS.id], "CORP\\ansible")
+
+
+def test_the_subscription_is_read_right_before_it_is_written_and_read_back_after():
+    server = FakeServer()
+    apply(server)
+    assert server.names() == PLAN_READS + [
+        "set_configuration", "set_proxy_password",
+        # planned again from a read made right before the write (the row and both lists) ...
+        "get_subscription_categories", "get_subscription_categories", "get_subscription",
+        "set_subscription",
+        # ... and its declared parts read back
+        "get_subscription_categories", "get_subscription_categories", "get_subscription"]
+
+
+def test_a_no_op_and_check_mode_cost_only_the_planning_reads():
+    server = FakeServer()
+    apply(server)
+    for check_mode in (False, True):
+        server.calls = []
+        changed, result = ensure_sync_options(server, FULL, check_mode=check_mode)
+        assert changed is False and result["applied"] == [] and result["conflicts"] == []
+        assert server.names() == PLAN_READS
+
+
+def test_check_mode_with_changes_writes_and_reads_nothing_more():
+    server = FakeServer()
+    changed, result = ensure_sync_options(server, FULL, check_mode=True)
+    assert changed is True and result["applied"] == [] and server.names() == PLAN_READS
 
 
 @pytest.mark.parametrize("configuration, password, subscription, expected", [
@@ -96,88 +100,75 @@ def test_writes_configuration_then_proxy_password_then_subscription():
     (False, False, False, []),
 ])
 def test_writes_only_what_the_plan_changes(configuration, password, subscription, expected):
-    client = FakeClient()
-    plan = make_plan(configuration, password, subscription, category_ids=[WIN10.id], classification_ids=[])
-    assert apply(client, plan) == expected
+    server = FakeServer()
+    assert apply(server, document(configuration, password, subscription)) == expected
     writes = {"configuration": "set_configuration", "proxy password": "set_proxy_password",
               "subscription": "set_subscription"}
-    assert client.names() == [writes[step] for step in expected]
+    assert [call[0] for call in server.writes()] == [writes[step] for step in expected]
 
 
 # ----------------------------------------------------------------------------- SetSubscription's lists
 
 
 def test_set_subscription_resends_the_unchanged_classifications():
-    client = FakeClient(selected_classifications=(CRITICAL, SECURITY))
-    plan = make_plan(False, False, True, category_ids=[WIN10.id])
-    apply(client, plan)
-    assert client.calls == [("get_subscription_categories", "en", True),
-                            ("set_subscription", plan.subscription_row, [WIN10.id], [CRITICAL.id, SECURITY.id],
-                             "CORP\\ansible")]
+    server = FakeServer(classifications=(CRITICAL, SECURITY))
+    apply(server, {"products": ["Windows 10"]})
+    assert server.writes()[0][2:] == ([WIN10.id], [CRITICAL.id, SECURITY.id], "CORP\\ansible")
 
 
 def test_set_subscription_resends_the_unchanged_products():
-    client = FakeClient(selected_products=(WS2022, WS2019))
-    apply(client, make_plan(False, False, True, classification_ids=[DRIVERS.id]))
-    assert client.calls[0] == ("get_subscription_categories", "en", False)
-    assert client.calls[1][2:] == ([WS2022.id, WS2019.id], [DRIVERS.id], "CORP\\ansible")
-    assert len(client.calls) == 2
+    server = FakeServer(products=(WS2022, WS2019))
+    apply(server, {"classifications": ["Drivers"]})
+    assert server.writes()[0][2:] == ([WS2022.id, WS2019.id], [DRIVERS.id], "CORP\\ansible")
 
 
 def test_a_schedule_only_change_resends_both_lists_as_the_server_has_them():
-    client = FakeClient(selected_products=(WIN10,), selected_classifications=(SECURITY, DRIVERS))
-    plan = make_plan(False, False, True)
-    apply(client, plan, user_name=None)
-    assert client.calls[-1] == ("set_subscription", plan.subscription_row, [WIN10.id], [SECURITY.id, DRIVERS.id],
-                                "ops.wsus")
+    server = FakeServer(products=(WIN10,), classifications=(SECURITY, DRIVERS))
+    apply(server, {"schedule": {"automatic": True}}, user_name=None)
+    [call] = server.writes()
+    assert call[1].get_bool("SynchronizeAutomatically") is True
+    assert call[2:] == ([WIN10.id], [SECURITY.id, DRIVERS.id], "ops.wsus")
 
 
 def test_an_emptied_selection_is_sent_empty_not_resent():
-    client = FakeClient()
-    plan = make_plan(False, False, True, category_ids=[], classification_ids=[])
-    apply(client, plan)
-    assert client.calls == [("set_subscription", plan.subscription_row, [], [], "CORP\\ansible")]
-
-
-def test_the_resent_list_is_read_once_when_the_reader_already_has_it():
-    client = FakeClient()
-    reader = ServerReader(client)
-    reader.selected(True)  # the planner read it already
-    apply_plan(client, reader, make_plan(False, False, True, category_ids=[WIN10.id]), "u")
-    assert client.names().count("get_subscription_categories") == 1
+    server = FakeServer(products=(WIN10,), classifications=(SECURITY,))
+    apply(server, {"products": [], "classifications": []})
+    assert server.writes()[0][2:] == ([], [], "CORP\\ansible")
 
 
 # ----------------------------------------------------------------------------- failures
 
 
 def test_a_failing_first_step_applies_nothing_and_stops():
-    client = FakeClient(fail={"set_configuration": WsusSoapFault(
+    server = FakeServer(fail={"set_configuration": WsusSoapFault(
         "WSUS rejected ExecuteSPSetConfiguration: ArgumentException: bad port.", "ExecuteSPSetConfiguration")})
     with pytest.raises(ApplyError) as caught:
-        apply(client, make_plan(category_ids=[WIN10.id]))
+        apply(server)
     assert str(caught.value) == (
         "WSUS rejected ExecuteSPSetConfiguration: ArgumentException: bad port. Applied: nothing. "
         "Not applied: configuration, proxy password, subscription. Running the task again applies the rest.")
     assert caught.value.operation == "ExecuteSPSetConfiguration"
-    assert client.names() == ["set_configuration"]
+    # one read tells a refusal from a conflict: the change number did not move, so it is not retried
+    assert server.names()[len(PLAN_READS):] == ["set_configuration", "get_configuration"]
 
 
 def test_a_failing_middle_step_names_what_was_applied_and_what_was_not():
-    client = FakeClient(fail={"set_proxy_password": WsusSoapFault("WSUS rejected SetProxyPassword: boom",
+    server = FakeServer(fail={"set_proxy_password": WsusSoapFault("WSUS rejected SetProxyPassword: boom",
                                                                   "SetProxyPassword")})
     with pytest.raises(ApplyError) as caught:
-        apply(client, make_plan(category_ids=[WIN10.id]))
+        apply(server)
     message = str(caught.value)
     assert "Applied: configuration. Not applied: proxy password, subscription." in message
     assert "Not known whether applied" not in message
-    assert client.names() == ["set_configuration", "set_proxy_password"], "the subscription must not be written"
+    assert [call[0] for call in server.writes()] == ["set_configuration", "set_proxy_password"], \
+        "the subscription must not be written"
 
 
 def test_a_failing_last_step_after_the_others():
-    client = FakeClient(fail={"set_subscription": WsusSoapFault(
+    server = FakeServer(fail={"set_subscription": WsusSoapFault(
         "WSUS rejected SetSubscription: SqlException: Timeout expired", "SetSubscription")})
     with pytest.raises(ApplyError) as caught:
-        apply(client, make_plan(category_ids=[WIN10.id]))
+        apply(server)
     assert str(caught.value) == (
         "WSUS rejected SetSubscription: SqlException: Timeout expired. Applied: configuration, proxy password. "
         "Not applied: subscription. Running the task again applies the rest.")
@@ -191,67 +182,77 @@ def test_a_failing_last_step_after_the_others():
 ], ids=["lost", "timeout"])
 def test_an_outcome_unknown_write_is_neither_applied_nor_not_applied(error):
     error.outcome_unknown = True
-    client = FakeClient(fail={"set_configuration": error})
+    server = FakeServer(fail={"set_configuration": error})
     with pytest.raises(ApplyError) as caught:
-        apply(client, make_plan(category_ids=[WIN10.id]))
+        apply(server)
     message = str(caught.value)
     assert message == ("%s. Applied: nothing. Not known whether applied: configuration. "
                        "Not applied: proxy password, subscription. Running the task again applies the rest."
                        % error.message)
     assert "Not applied: configuration" not in message
-    assert client.names() == ["set_configuration"]
+    assert server.names()[len(PLAN_READS):] == ["set_configuration"], "not a refusal: nothing is read again"
 
 
 def test_an_outcome_unknown_last_write_leaves_nothing_not_applied():
     error = WsusConnectionError("the connection was lost during SetSubscription", "SetSubscription")
     error.outcome_unknown = True
-    client = FakeClient(fail={"set_subscription": error})
+    server = FakeServer(fail={"set_subscription": error})
     with pytest.raises(ApplyError) as caught:
-        apply(client, make_plan(category_ids=[WIN10.id]))
+        apply(server)
     assert ("Applied: configuration, proxy password. Not known whether applied: subscription. "
             "Not applied: nothing.") in str(caught.value)
 
 
 def test_the_same_error_without_outcome_unknown_is_not_applied():
-    client = FakeClient(fail={"set_configuration": WsusConnectionError(
+    server = FakeServer(fail={"set_configuration": WsusConnectionError(
         "cannot connect to wsus:8530 (Connection refused)", "ExecuteSPSetConfiguration")})
     with pytest.raises(ApplyError) as caught:
-        apply(client, make_plan(category_ids=[WIN10.id]))
+        apply(server)
     assert "Not known whether applied" not in str(caught.value)
     assert "Not applied: configuration, proxy password, subscription." in str(caught.value)
 
 
 def test_a_running_synchronization_says_to_wait_or_stop_it_rather_than_rerun():
-    client = FakeClient(fail={"set_subscription": sync_running_fault("SetSubscription")})
+    server = FakeServer(fail={"set_subscription": sync_running_fault("SetSubscription")})
     with pytest.raises(ApplyError) as caught:
-        apply(client, make_plan(category_ids=[WIN10.id]))
+        apply(server)
     message = str(caught.value)
     assert "Applied: configuration, proxy password. Not applied: subscription." in message
     assert "wait for it (ops.wsus.sync state=completed) or stop it (state=stopped)" in message
     assert "Running the task again applies the rest" not in message
 
 
+def test_a_running_synchronization_refusing_the_configuration_is_not_a_conflict():
+    server = FakeServer(fail={"set_configuration": sync_running_fault("ExecuteSPSetConfiguration")})
+    with pytest.raises(ApplyError) as caught:
+        apply(server)
+    assert "Applied: nothing. Not applied: configuration, proxy password, subscription. A synchronization is " \
+           "running" in str(caught.value)
+    assert server.names().count("set_configuration") == 1
+
+
 def test_a_permission_error_says_to_use_an_administrator():
-    client = FakeClient(fail={"set_configuration": WsusPermissionError(
+    server = FakeServer(fail={"set_configuration": WsusPermissionError(
         "user WSUS\\reporter may not call ExecuteSPSetConfiguration on wsus:8530", "ExecuteSPSetConfiguration")})
     with pytest.raises(ApplyError) as caught:
-        apply(client, make_plan(category_ids=[WIN10.id]))
+        apply(server)
     message = str(caught.value)
     assert message.endswith("Run the task again with an account in WSUS Administrators to apply the rest.")
     assert "Running the task again applies the rest" not in message
+    assert server.names()[len(PLAN_READS):] == ["set_configuration"]
 
 
 def test_the_apply_error_is_a_one_line_wsus_error_without_the_password():
-    client = FakeClient(fail={"set_subscription": WsusError("failed", "SetSubscription")})
+    server = FakeServer(fail={"set_subscription": WsusError("failed", "SetSubscription")})
     with pytest.raises(ApplyError) as caught:
-        apply(client, make_plan(category_ids=[WIN10.id]))
+        apply(server)
     assert isinstance(caught.value, WsusError) and caught.value.operation == "SetSubscription"
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
     assert "\n" not in str(caught.value) and PROXY_PASSWORD not in str(caught.value)
 
 
 def test_an_error_that_is_not_a_wsus_error_is_not_wrapped():
-    client = FakeClient(fail={"set_configuration": KeyError("bug")})
+    server = FakeServer(fail={"set_configuration": KeyError("bug")})
     with pytest.raises(KeyError):
-        apply(client, make_plan(category_ids=[WIN10.id]))
-    assert client.names() == ["set_configuration"]
+        apply(server)
+    assert [call[0] for call in server.writes()] == ["set_configuration"]
