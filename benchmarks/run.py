@@ -36,8 +36,14 @@ from ansible_collections.ops.wsus.plugins.module_utils._wsusar.client import Cat
 
 FULL_DOCUMENT = {
     "update_source": {"type": "microsoft_update"},
-    "proxy": {"enabled": True, "server": "proxy.corp.example", "port": 3128, "username": "svc-proxy",
-              "domain": "CORP", "password": "bench-proxy-password"},
+    "proxy": {
+        "enabled": True,
+        "server": "proxy.corp.example",
+        "port": 3128,
+        "username": "svc-proxy",
+        "domain": "CORP",
+        "password": "bench-proxy-password",
+    },
     "products": ["Microsoft Server operating system-21H2", {"title": "Office", "type": "product_family"}],
     "classifications": ["Critical Updates", "Security Updates"],
     "schedule": {"automatic": True, "time": "03:00", "timezone": "Europe/Berlin", "per_day": 2},
@@ -52,16 +58,25 @@ FLOOR = {
     "languages": {"ExecuteSPGetConfiguration", "ExecuteSPGetAllLanguagesWithEnabledState"},
     "schedule": {"GetSubscription"},
     # products and classifications also need the configuration: on a replica they must be refused.
-    "products": {"ExecuteSPGetConfiguration", "GetSubscription", "ExecuteSPGetCategories(products)",
-                 "GetSubscriptionCategories(products)"},
-    "classifications": {"ExecuteSPGetConfiguration", "GetSubscription", "ExecuteSPGetCategories(classifications)",
-                        "GetSubscriptionCategories(classifications)"},
+    "products": {
+        "ExecuteSPGetConfiguration",
+        "GetSubscription",
+        "ExecuteSPGetCategories(products)",
+        "GetSubscriptionCategories(products)",
+    },
+    "classifications": {
+        "ExecuteSPGetConfiguration",
+        "GetSubscription",
+        "ExecuteSPGetCategories(classifications)",
+        "GetSubscriptionCategories(classifications)",
+    },
 }
 
 
 def client_for(server, index=0):
-    return WsusClient.connect("127.0.0.1", port=server.ports[index], username="WSUS\\admin", password="Passw0rd!",
-                              auth="ntlm", timeout=30)
+    return WsusClient.connect(
+        "127.0.0.1", port=server.ports[index], username="WSUS\\admin", password="Passw0rd!", auth="ntlm", timeout=30
+    )
 
 
 def converge(server, document, check_mode=False, index=0):
@@ -88,16 +103,26 @@ def bench_calls(server):
     rows = {}
     for section in FULL_DOCUMENT:
         changed, calls, bodies = converge(server, {section: FULL_DOCUMENT[section]})
-        rows[section] = {"calls": len(calls), "operations": calls, "floor": len(FLOOR[section]), "changed": changed,
-                         "duplicates": len(bodies) - len(set(bodies))}
+        rows[section] = {
+            "calls": len(calls),
+            "operations": calls,
+            "floor": len(FLOOR[section]),
+            "changed": changed,
+            "duplicates": len(bodies) - len(set(bodies)),
+        }
     changed, calls, bodies = converge(server, FULL_DOCUMENT)
     floor = len(set().union(*FLOOR.values()))
     total = {"calls": len(calls), "floor": floor, "changed": changed, "duplicates": len(bodies) - len(set(bodies))}
-    problems = [name for name, row in list(rows.items()) + [("full document", total)]
-                if row["changed"] or row["duplicates"] or row["calls"] > row["floor"]]
+    problems = [
+        name
+        for name, row in list(rows.items()) + [("full document", total)]
+        if row["changed"] or row["duplicates"] or row["calls"] > row["floor"]
+    ]
     if problems:
-        raise RuntimeError("a no-op converge changed something, repeated a call or exceeded the floor: %s %s"
-                           % (problems, json.dumps(rows)))
+        raise RuntimeError(
+            "a no-op converge changed something, repeated a call or exceeded the floor: %s %s"
+            % (problems, json.dumps(rows))
+        )
     return {"per_section": rows, "total": total}
 
 
@@ -106,8 +131,10 @@ def bench_task_ratio(server, runs):
     same playbook: the median over ``runs`` separate ansible-playbook runs of each task's own wall time."""
     server.reset()
     converge(server, FULL_DOCUMENT)
-    tasks = [{"name": "sync_options", "ops.wsus.sync_options": FULL_DOCUMENT, "delegate_to": "localhost"},
-             {"name": "ping", "ansible.builtin.ping": {}, "delegate_to": "localhost"}]
+    tasks = [
+        {"name": "sync_options", "ops.wsus.sync_options": FULL_DOCUMENT, "delegate_to": "localhost"},
+        {"name": "ping", "ansible.builtin.ping": {}, "delegate_to": "localhost"},
+    ]
     durations = {"sync_options": [], "ping": []}
     for dummy in range(runs):
         run = run_playbook([play(tasks, connection_defaults(server))], COLLECTIONS)
@@ -118,21 +145,38 @@ def bench_task_ratio(server, runs):
                 raise RuntimeError("the no-op %s task reported a change" % name)
             durations[name].append(result["_duration_s"])
     sync_median, ping_median = (statistics.median(durations[key]) for key in ("sync_options", "ping"))
-    return {"runs": runs, "sync_options_median_s": round(sync_median, 4), "ping_median_s": round(ping_median, 4),
-            "ratio": round(sync_median / ping_median, 2), "sync_options_s": durations["sync_options"],
-            "ping_s": durations["ping"]}
+    return {
+        "runs": runs,
+        "sync_options_median_s": round(sync_median, 4),
+        "ping_median_s": round(ping_median, 4),
+        "ratio": round(sync_median / ping_median, 2),
+        "sync_options_s": durations["sync_options"],
+        "ping_s": durations["ping"],
+    }
 
 
 def bench_fleet(servers, forks_list):
     """3. The role converging N emulated servers: wall time and time per host, per forks value."""
-    inventory = {"all": {"hosts": {}, "vars": {
-        "ansible_connection": "local", "ansible_python_interpreter": sys.executable,
-        "wsus_server": "127.0.0.1", "wsus_username": "WSUS\\admin", "wsus_password": "Passw0rd!",
-        "wsus_auth": "ntlm", "wsus_sync_run": "never", "wsus_sync": FULL_DOCUMENT}}}
+    inventory = {
+        "all": {
+            "hosts": {},
+            "vars": {
+                "ansible_connection": "local",
+                "ansible_python_interpreter": sys.executable,
+                "wsus_server": "127.0.0.1",
+                "wsus_username": "WSUS\\admin",
+                "wsus_password": "Passw0rd!",
+                "wsus_auth": "ntlm",
+                "wsus_sync_run": "never",
+                "wsus_sync": FULL_DOCUMENT,
+            },
+        }
+    }
     for index, port in enumerate(servers.ports):
         inventory["all"]["hosts"]["wsus%02d" % index] = {"wsus_port": port}
-    plays = [{"name": "converge the fleet", "hosts": "all", "gather_facts": False,
-              "roles": [{"role": "ops.wsus.wsus_sync"}]}]
+    plays = [
+        {"name": "converge the fleet", "hosts": "all", "gather_facts": False, "roles": [{"role": "ops.wsus.wsus_sync"}]}
+    ]
     results = {}
     for forks in forks_list:
         for index in range(len(servers.ports)):
@@ -140,8 +184,9 @@ def bench_fleet(servers, forks_list):
         rows = {}
         for attempt in ("first", "no-op"):
             started = time.monotonic()
-            run = run_playbook(plays, COLLECTIONS, inventory=inventory, extra_args=["--forks", str(forks)],
-                               timeout=1200)
+            run = run_playbook(
+                plays, COLLECTIONS, inventory=inventory, extra_args=["--forks", str(forks)], timeout=1200
+            )
             elapsed = time.monotonic() - started
             if run.rc != 0:
                 raise RuntimeError("fleet run failed: %s %s" % (run.stdout[-3000:], run.stderr[-3000:]))
@@ -162,16 +207,29 @@ def bench_latency(latency_ms):
         server.stop()
     # +1 request: the NTLM handshake's first leg is answered with 401 (delayed too) on a new connection.
     expected = (len(calls) + 1) * latency_ms / 1000.0
-    return {"latency_ms": latency_ms, "calls": len(calls), "measured_s": round(elapsed, 3),
-            "calls_x_latency_s": round(len(calls) * latency_ms / 1000.0, 3),
-            "with_handshake_s": round(expected, 3), "overhead_s": round(elapsed - expected, 3)}
+    return {
+        "latency_ms": latency_ms,
+        "calls": len(calls),
+        "measured_s": round(elapsed, 3),
+        "calls_x_latency_s": round(len(calls) * latency_ms / 1000.0, 3),
+        "with_handshake_s": round(expected, 3),
+        "overhead_s": round(elapsed - expected, 3),
+    }
 
 
 def bench_resolve(names=200, size=2000, repeat=5):
     """5. Resolving product names against a large catalog (pure function)."""
-    catalog = [Category(str(uuid.UUID(int=index + 1)), "Product %04d" % index,
-                        ("Company", "ProductFamily", "Product")[min(index % 50, 2)], False, None, None)
-               for index in range(size)]
+    catalog = [
+        Category(
+            str(uuid.UUID(int=index + 1)),
+            "Product %04d" % index,
+            ("Company", "ProductFamily", "Product")[min(index % 50, 2)],
+            False,
+            None,
+            None,
+        )
+        for index in range(size)
+    ]
     wanted = ["product %04d" % (index * (size // names)) for index in range(names - 10)]
     # ten wildcards of ten products each, from the end of the catalog ("Product 199?" ...)
     wanted += ["Product %03d?" % (size // 10 - 1 - index) for index in range(10)]
@@ -180,8 +238,12 @@ def bench_resolve(names=200, size=2000, repeat=5):
         started = time.perf_counter()
         resolved = resolve(wanted, catalog)
         timings.append(time.perf_counter() - started)
-    return {"names": names, "catalog": size, "resolved_ids": len(resolved),
-            "median_ms": round(statistics.median(timings) * 1000, 2)}
+    return {
+        "names": names,
+        "catalog": size,
+        "resolved_ids": len(resolved),
+        "median_ms": round(statistics.median(timings) * 1000, 2),
+    }
 
 
 def table(results):
@@ -190,28 +252,53 @@ def table(results):
     for section, row in calls["per_section"].items():
         lines.append("%-44s %d calls (floor %d)" % ("1. no-op calls: " + section, row["calls"], row["floor"]))
     total = calls["total"]
-    lines.append("%-44s %d calls (floor %d, duplicates %d)" % ("1. no-op calls: full document", total["calls"],
-                                                               total["floor"], total["duplicates"]))
+    lines.append(
+        "%-44s %d calls (floor %d, duplicates %d)"
+        % ("1. no-op calls: full document", total["calls"], total["floor"], total["duplicates"])
+    )
     ratio = results["task_ratio"]
-    lines.append("%-44s %.3f s vs ping %.3f s = x%.2f" % ("2. no-op sync_options / ping (median)",
-                                                          ratio["sync_options_median_s"], ratio["ping_median_s"],
-                                                          ratio["ratio"]))
+    lines.append(
+        "%-44s %.3f s vs ping %.3f s = x%.2f"
+        % (
+            "2. no-op sync_options / ping (median)",
+            ratio["sync_options_median_s"],
+            ratio["ping_median_s"],
+            ratio["ratio"],
+        )
+    )
     fleet = results.get("fleet")
     if fleet:
         for key, rows in fleet.items():
             if key.startswith("forks_"):
-                lines.append("%-44s first %.1f s (%.2f s/host), no-op %.1f s (%.2f s/host)" % (
-                    "3. role, %d servers, %s" % (fleet["servers"], key.replace("_", " ")),
-                    rows["first"]["wall_s"], rows["first"]["per_host_s"], rows["no-op"]["wall_s"],
-                    rows["no-op"]["per_host_s"]))
+                lines.append(
+                    "%-44s first %.1f s (%.2f s/host), no-op %.1f s (%.2f s/host)"
+                    % (
+                        "3. role, %d servers, %s" % (fleet["servers"], key.replace("_", " ")),
+                        rows["first"]["wall_s"],
+                        rows["first"]["per_host_s"],
+                        rows["no-op"]["wall_s"],
+                        rows["no-op"]["per_host_s"],
+                    )
+                )
     latency = results["latency"]
-    lines.append("%-44s %.3f s measured, %d calls x %d ms = %.3f s" % (
-        "4. no-op converge at %d ms latency" % latency["latency_ms"], latency["measured_s"], latency["calls"],
-        latency["latency_ms"], latency["calls_x_latency_s"]))
+    lines.append(
+        "%-44s %.3f s measured, %d calls x %d ms = %.3f s"
+        % (
+            "4. no-op converge at %d ms latency" % latency["latency_ms"],
+            latency["measured_s"],
+            latency["calls"],
+            latency["latency_ms"],
+            latency["calls_x_latency_s"],
+        )
+    )
     resolve_row = results["resolve"]
-    lines.append("%-44s %.2f ms" % ("5. resolve %d names in %d categories" % (resolve_row["names"],
-                                                                              resolve_row["catalog"]),
-                                    resolve_row["median_ms"]))
+    lines.append(
+        "%-44s %.2f ms"
+        % (
+            "5. resolve %d names in %d categories" % (resolve_row["names"], resolve_row["catalog"]),
+            resolve_row["median_ms"],
+        )
+    )
     return "\n".join(lines)
 
 
@@ -225,9 +312,10 @@ def main():
     parser.add_argument("--output", default=os.path.join(HERE, "results.json"))
     args = parser.parse_args()
     started = time.monotonic()
-    results = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-               "machine": {"platform": platform.platform(), "python": platform.python_version(),
-                           "cpus": os.cpu_count()}}
+    results = {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()},
+    }
     server = EmulatorProcess()
     try:
         results["soap_calls"] = bench_calls(server)

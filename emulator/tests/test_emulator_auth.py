@@ -13,8 +13,12 @@ from wsusclient import Client, envelope, scalar
 
 def test_unauthenticated_request_gets_both_challenges(emu):
     connection = http.client.HTTPConnection("127.0.0.1", emu.port, timeout=10)
-    connection.request("POST", "/ApiRemoting30/WebService.asmx", body=envelope("GetServerVersion"),
-                       headers={"Content-Type": "text/xml; charset=utf-8"})
+    connection.request(
+        "POST",
+        "/ApiRemoting30/WebService.asmx",
+        body=envelope("GetServerVersion"),
+        headers={"Content-Type": "text/xml; charset=utf-8"},
+    )
     response = connection.getresponse()
     response.read()
     assert response.status == 401
@@ -99,8 +103,12 @@ def test_reporter_reads_but_cannot_write(emu, reporter):
 
 def test_garbage_token_is_401(emu):
     connection = http.client.HTTPConnection("127.0.0.1", emu.port, timeout=10)
-    connection.request("POST", "/ApiRemoting30/WebService.asmx", body=envelope("GetServerVersion"),
-                       headers={"Content-Type": "text/xml", "Authorization": "NTLM bm90IGEgdG9rZW4="})
+    connection.request(
+        "POST",
+        "/ApiRemoting30/WebService.asmx",
+        body=envelope("GetServerVersion"),
+        headers={"Content-Type": "text/xml", "Authorization": "NTLM bm90IGEgdG9rZW4="},
+    )
     response = connection.getresponse()
     response.read()
     assert response.status == 401
@@ -110,8 +118,12 @@ def test_garbage_token_is_401(emu):
 def test_basic_auth_is_refused(emu):
     connection = http.client.HTTPConnection("127.0.0.1", emu.port, timeout=10)
     credentials = base64.b64encode(b"WSUS\\admin:Passw0rd!").decode()
-    connection.request("POST", "/ApiRemoting30/WebService.asmx", body=envelope("GetServerVersion"),
-                       headers={"Content-Type": "text/xml", "Authorization": "Basic " + credentials})
+    connection.request(
+        "POST",
+        "/ApiRemoting30/WebService.asmx",
+        body=envelope("GetServerVersion"),
+        headers={"Content-Type": "text/xml", "Authorization": "Basic " + credentials},
+    )
     response = connection.getresponse()
     response.read()
     assert response.status == 401
@@ -199,8 +211,7 @@ def test_concurrent_connections(emu):
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
 
-    threads = [threading.Thread(target=worker, args=("WSUS\\admin" if i % 2 else "WSUS\\reporter",))
-               for i in range(8)]
+    threads = [threading.Thread(target=worker, args=("WSUS\\admin" if i % 2 else "WSUS\\reporter",)) for i in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -57,8 +57,16 @@ def test_http_status_rule_with_count(emu, admin):
 
 
 def test_soap_fault_rule(emu, admin):
-    emu.faults({"rules": [{"operation": "any", "soap_fault": {"type": "System.Data.SqlClient.SqlException",
-                                                              "message": "Timeout expired."}}]})
+    emu.faults(
+        {
+            "rules": [
+                {
+                    "operation": "any",
+                    "soap_fault": {"type": "System.Data.SqlClient.SqlException", "message": "Timeout expired."},
+                }
+            ]
+        }
+    )
     response = admin.call("GetSubscriptionState")
     assert response.status == 500
     assert response.fault["type"] == "System.Data.SqlClient.SqlException"
@@ -72,8 +80,10 @@ def test_drop_connection_rule(emu, admin):
         admin.call("GetSubscription")
     admin.close()
     assert admin.call("GetSubscription").status == 200
-    assert emu.requests() == [{"operation": "GetSubscription", "user": "WSUS\\admin", "http_status": None},
-                              {"operation": "GetSubscription", "user": "WSUS\\admin", "http_status": 200}]
+    assert emu.requests() == [
+        {"operation": "GetSubscription", "user": "WSUS\\admin", "http_status": None},
+        {"operation": "GetSubscription", "user": "WSUS\\admin", "http_status": 200},
+    ]
 
 
 def test_delay_rule(emu, admin):
@@ -95,27 +105,36 @@ def test_rules_apply_only_after_authentication(emu):
     assert client.call("GetServerVersion").status == 200
 
 
-@pytest.mark.parametrize("bad", [
-    [{"http_status": 503, "soap_fault": {"type": "X"}}],
-    [{"operation": "GetSubscription"}],
-    [{"http_status": "503"}],
-    [{"count": 0, "http_status": 503}],
-    [{"soap_fault": "nope"}],
-    [{"next_sync_result": {"result": "maybe"}}],
-    [{"surprise": 1, "http_status": 503}],
-    "not a list",
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        [{"http_status": 503, "soap_fault": {"type": "X"}}],
+        [{"operation": "GetSubscription"}],
+        [{"http_status": "503"}],
+        [{"count": 0, "http_status": 503}],
+        [{"soap_fault": "nope"}],
+        [{"next_sync_result": {"result": "maybe"}}],
+        [{"surprise": 1, "http_status": 503}],
+        "not a list",
+    ],
+)
 def test_invalid_rules_are_400(emu, bad):
     assert "error" in emu.control("POST", "faults", bad, expect=400)
 
 
 def test_list_and_clear_rules(emu):
-    emu.faults([{"operation": "GetSubscription", "http_status": 500, "count": 3},
-                {"next_sync_result": {"result": "failed", "error_text": "boom"}, "count": 2}])
+    emu.faults(
+        [
+            {"operation": "GetSubscription", "http_status": 500, "count": 3},
+            {"next_sync_result": {"result": "failed", "error_text": "boom"}, "count": 2},
+        ]
+    )
     rules = emu.control("GET", "faults")["rules"]
     assert {"operation": "GetSubscription", "count": 3, "http_status": 500} in rules
-    assert any(rule.get("next_sync_result") == {"result": "failed", "error_text": "boom"} and rule["count"] == 2
-               for rule in rules)
+    assert any(
+        rule.get("next_sync_result") == {"result": "failed", "error_text": "boom"} and rule["count"] == 2
+        for rule in rules
+    )
     assert emu.control("DELETE", "faults") == {"rules": []}
     assert emu.control("GET", "faults") == {"rules": []}
 
@@ -180,8 +199,15 @@ def test_state_dir_persists_across_restart(tmp_path):
     second = Emulator(["--control", "--state-dir", str(tmp_path), "--port", str(port)])
     try:
         after = second.state()
-        for key in ("configuration", "categories", "classifications", "enabled_languages", "proxy_password_sha256",
-                    "subscription", "events"):
+        for key in (
+            "configuration",
+            "categories",
+            "classifications",
+            "enabled_languages",
+            "proxy_password_sha256",
+            "subscription",
+            "events",
+        ):
             assert after[key] == before[key], key
         client = second.client()
         assert dict(get_configuration(client))["ProxyName"] == "proxy.example"

@@ -11,8 +11,19 @@ import os
 import pytest
 
 import wsus_emulator
-from wsusclient import (MAX_DATE, MIN_DATE, TNS, children, get_configuration, row, rows, scalar,
-                        set_configuration, subscription, subscription_xml)
+from wsusclient import (
+    MAX_DATE,
+    MIN_DATE,
+    TNS,
+    children,
+    get_configuration,
+    row,
+    rows,
+    scalar,
+    set_configuration,
+    subscription,
+    subscription_xml,
+)
 
 CONFIG_DATA = os.path.join(os.path.dirname(wsus_emulator.__file__), "data", "configuration.json")
 
@@ -43,6 +54,7 @@ def categories(client, operation, inner):
 
 # ------------------------------------------------------------------------------------------------ identity
 
+
 def test_versions_and_role(admin):
     assert scalar(admin, "GetServerVersion").startswith("10.0.")
     assert scalar(admin, "GetServerProtocolVersion")
@@ -50,6 +62,7 @@ def test_versions_and_role(admin):
 
 
 # ------------------------------------------------------------------------------------------------ configuration
+
 
 def test_configuration_has_121_fields_in_wsdl_order(admin):
     fields = get_configuration(admin)
@@ -77,8 +90,16 @@ def test_configuration_has_121_fields_in_wsdl_order(admin):
 
 def test_set_configuration_round_trip(admin, emu):
     before = dict(get_configuration(admin))
-    response = set_configuration(admin, {"UseProxy": True, "ProxyName": "proxy.example", "ProxyServerPort": 3128,
-                                         "DownloadExpressPackages": True, "ServerId": "11111111-1111-1111-1111-111111111111"})
+    response = set_configuration(
+        admin,
+        {
+            "UseProxy": True,
+            "ProxyName": "proxy.example",
+            "ProxyServerPort": 3128,
+            "DownloadExpressPackages": True,
+            "ServerId": "11111111-1111-1111-1111-111111111111",
+        },
+    )
     assert response.status == 200, response.text
     assert '<ExecuteSPSetConfigurationResponse xmlns="%s" />' % TNS in response.text
     after = dict(get_configuration(admin))
@@ -112,14 +133,16 @@ def test_set_configuration_without_row(admin):
 def test_detect_config_change(admin):
     fields = get_configuration(admin)
     number = int(dict(fields)["configurationChangeNumber"])
-    stale = set_configuration(admin, {"detectConfigChange": True, "configurationChangeNumber": number - 1},
-                              fields=fields)
+    stale = set_configuration(
+        admin, {"detectConfigChange": True, "configurationChangeNumber": number - 1}, fields=fields
+    )
     fault = server_fault(stale, "System.InvalidOperationException")
     assert "configurationChangeNumber" in fault["message"]
     assert set_configuration(admin, {"detectConfigChange": True}, fields=fields).status == 200
     # the same (now stale) number again is refused, also through the WS2022 twin flag
-    server_fault(set_configuration(admin, {"DetectConfigChange": True}, fields=fields),
-                 "System.InvalidOperationException")
+    server_fault(
+        set_configuration(admin, {"DetectConfigChange": True}, fields=fields), "System.InvalidOperationException"
+    )
     # without the flag the number is not checked
     assert set_configuration(admin, {}, fields=fields).status == 200
     assert dict(get_configuration(admin))["detectConfigChange"] == "false"
@@ -133,6 +156,7 @@ def test_change_number_increments_on_each_save(admin):
 
 
 # ------------------------------------------------------------------------------------------------ languages
+
 
 @pytest.fixture(scope="module")
 def spec_shared(emu_factory):
@@ -154,7 +178,9 @@ def spec_admin(spec_emu):
 
 
 def language_rows(client):
-    return rows(client.ok("ExecuteSPGetAllLanguagesWithEnabledState").result("ExecuteSPGetAllLanguagesWithEnabledState"))
+    return rows(
+        client.ok("ExecuteSPGetAllLanguagesWithEnabledState").result("ExecuteSPGetAllLanguagesWithEnabledState")
+    )
 
 
 def languages(client):
@@ -191,7 +217,9 @@ def test_enable_and_disable_languages_by_code(admin, emu):
     assert set_configuration(admin, enable=["en"], disable=["fr"]).status == 200
     assert emu.state()["enabled_languages"] == ["en", "de"]
     assert emu.requests()[-1]["language_lists"] == {
-        "listTrue": [{"type": "string", "value": "en"}], "listFalse": [{"type": "string", "value": "fr"}]}
+        "listTrue": [{"type": "string", "value": "en"}],
+        "listFalse": [{"type": "string", "value": "fr"}],
+    }
 
 
 def test_enable_and_disable_languages_by_id(spec_admin, spec_emu):
@@ -205,17 +233,22 @@ def test_enable_and_disable_languages_by_id(spec_admin, spec_emu):
 def test_unknown_language_is_fault(admin, spec_admin):
     server_fault(set_configuration(admin, enable=["xx"]), "System.ArgumentException")
     server_fault(set_configuration(admin, enable=["EN"]), "System.ArgumentException")  # codes are lowercase
-    server_fault(set_configuration(spec_admin, enable=[4242]),
-                 "Microsoft.UpdateServices.Administration.WsusObjectNotFoundException")
+    server_fault(
+        set_configuration(spec_admin, enable=[4242]),
+        "Microsoft.UpdateServices.Administration.WsusObjectNotFoundException",
+    )
 
 
-@pytest.mark.parametrize("layout, item", [
-    ("live", '<anyType xsi:type="xsd:int">1031</anyType>'),
-    ("live", '<anyType xsi:nil="true" />'),
-    ("live", "<anyType>de</anyType>"),
-    ("spec", '<anyType xsi:type="xsd:string">de</anyType>'),
-    ("spec", '<anyType xsi:nil="true" />'),
-])
+@pytest.mark.parametrize(
+    "layout, item",
+    [
+        ("live", '<anyType xsi:type="xsd:int">1031</anyType>'),
+        ("live", '<anyType xsi:nil="true" />'),
+        ("live", "<anyType>de</anyType>"),
+        ("spec", '<anyType xsi:type="xsd:string">de</anyType>'),
+        ("spec", '<anyType xsi:nil="true" />'),
+    ],
+)
 def test_language_items_must_have_the_layouts_type(admin, spec_admin, emu, spec_emu, layout, item):
     client, server = (admin, emu) if layout == "live" else (spec_admin, spec_emu)
     before = server.state()
@@ -234,25 +267,31 @@ def test_all_languages_reports_every_language_enabled(admin, spec_admin):
 
 
 def test_uss_lists_are_stored(admin, emu, spec_admin, spec_emu):
-    extra = ('<listTrue /><listFalse /><ussListTrue><anyType xsi:type="xsd:string">de</anyType></ussListTrue>'
-             "<ussListFalse />")
+    extra = (
+        '<listTrue /><listFalse /><ussListTrue><anyType xsi:type="xsd:string">de</anyType></ussListTrue>'
+        "<ussListFalse />"
+    )
     assert set_configuration(admin, {"UssSupportsAllLanguages": False}, extra=extra).status == 200
     assert emu.state()["uss_enabled_language_ids"] == [DE]
     assert [r[0] for r in language_rows(admin) if r[2]] == ["de"], "UssEnabled is the third column"
-    extra = ('<listTrue /><listFalse /><ussListTrue><anyType xsi:type="xsd:int">1031</anyType></ussListTrue>'
-             "<ussListFalse />")
+    extra = (
+        '<listTrue /><listFalse /><ussListTrue><anyType xsi:type="xsd:int">1031</anyType></ussListTrue><ussListFalse />'
+    )
     assert set_configuration(spec_admin, extra=extra).status == 200
     assert spec_emu.state()["uss_enabled_language_ids"] == [DE]
 
 
 def test_program_keys_are_stored(admin, emu):
-    extra = ("<listTrue /><listFalse /><ussListTrue /><ussListFalse /><programKeys><ProgramKey>"
-             "<Key>22222222-2222-2222-2222-222222222222</Key><Description>k</Description></ProgramKey></programKeys>")
+    extra = (
+        "<listTrue /><listFalse /><ussListTrue /><ussListFalse /><programKeys><ProgramKey>"
+        "<Key>22222222-2222-2222-2222-222222222222</Key><Description>k</Description></ProgramKey></programKeys>"
+    )
     assert set_configuration(admin, extra=extra).status == 200
     assert emu.state()["program_keys"] == [{"Key": "22222222-2222-2222-2222-222222222222", "Description": "k"}]
 
 
 # ------------------------------------------------------------------------------------------------ proxy password
+
 
 def password_xml(text):
     return "<passwordBytes>%s</passwordBytes>" % base64.b64encode(text.encode("utf-16-le")).decode()
@@ -275,8 +314,10 @@ def test_proxy_password(admin, emu):
 
 
 def test_proxy_password_odd_bytes(admin):
-    server_fault(admin.call("SetProxyPassword", "<passwordBytes>%s</passwordBytes>" % base64.b64encode(b"abc").decode()),
-                 "System.ArgumentException")
+    server_fault(
+        admin.call("SetProxyPassword", "<passwordBytes>%s</passwordBytes>" % base64.b64encode(b"abc").decode()),
+        "System.ArgumentException",
+    )
 
 
 def test_proxy_password_too_long(admin):
@@ -285,11 +326,18 @@ def test_proxy_password_too_long(admin):
 
 # ------------------------------------------------------------------------------------------------ subscription
 
+
 def test_default_subscription(admin, emu):
     values = subscription(admin)
-    assert list(values) == ["synchronizeAutomaticallyTimeOfDay", "LastModifiedBy", "LastModifiedTime",
-                            "LastSynchronizationTime", "SynchronizeAutomatically", "NumberOfSynchronizationsPerDay",
-                            "IsCategoryOnly"]
+    assert list(values) == [
+        "synchronizeAutomaticallyTimeOfDay",
+        "LastModifiedBy",
+        "LastModifiedTime",
+        "LastSynchronizationTime",
+        "SynchronizeAutomatically",
+        "NumberOfSynchronizationsPerDay",
+        "IsCategoryOnly",
+    ]
     assert values["SynchronizeAutomatically"] == "false"
     assert values["synchronizeAutomaticallyTimeOfDay"] == "0"
     assert values["NumberOfSynchronizationsPerDay"] == "1"
@@ -316,8 +364,10 @@ def test_set_subscription_replaces_both_lists(admin, emu):
 
 
 def test_set_subscription_schedule(admin, emu):
-    admin.ok("SetSubscription", subscription_xml(synchronize_automatically=True, time_of_day=3 * 3600, per_day=4,
-                                                 user="WSUS\\someone"))
+    admin.ok(
+        "SetSubscription",
+        subscription_xml(synchronize_automatically=True, time_of_day=3 * 3600, per_day=4, user="WSUS\\someone"),
+    )
     values = subscription(admin)
     assert values["SynchronizeAutomatically"] == "true"
     assert values["synchronizeAutomaticallyTimeOfDay"] == "10800"
@@ -333,25 +383,33 @@ def test_next_synchronization_time(admin):
     admin.ok("SetSubscription", subscription_xml(synchronize_automatically=True, time_of_day=first, per_day=4))
     value = dt.datetime.strptime(scalar(admin, "GetSubscriptionNextSynchronizationTime")[:19], "%Y-%m-%dT%H:%M:%S")
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    slots = sorted(midnight + dt.timedelta(days=day, seconds=(first + k * 21600) % 86400)
-                   for day in (0, 1) for k in range(4))
+    slots = sorted(
+        midnight + dt.timedelta(days=day, seconds=(first + k * 21600) % 86400) for day in (0, 1) for k in range(4)
+    )
     assert value == min(slot for slot in slots if slot > now)
     assert value - now <= dt.timedelta(hours=6)
 
 
 def test_set_subscription_unknown_ids(admin):
-    server_fault(admin.call("SetSubscription", subscription_xml(categories=["12345678-1234-1234-1234-123456789012"])),
-                 "Microsoft.UpdateServices.Administration.WsusObjectNotFoundException")
-    server_fault(admin.call("SetSubscription", subscription_xml(categories=[SECURITY])),
-                 "Microsoft.UpdateServices.Administration.WsusObjectNotFoundException")
-    server_fault(admin.call("SetSubscription", subscription_xml(classifications=[SERVER_2022])),
-                 "Microsoft.UpdateServices.Administration.WsusObjectNotFoundException")
+    server_fault(
+        admin.call("SetSubscription", subscription_xml(categories=["12345678-1234-1234-1234-123456789012"])),
+        "Microsoft.UpdateServices.Administration.WsusObjectNotFoundException",
+    )
+    server_fault(
+        admin.call("SetSubscription", subscription_xml(categories=[SECURITY])),
+        "Microsoft.UpdateServices.Administration.WsusObjectNotFoundException",
+    )
+    server_fault(
+        admin.call("SetSubscription", subscription_xml(classifications=[SERVER_2022])),
+        "Microsoft.UpdateServices.Administration.WsusObjectNotFoundException",
+    )
 
 
 def test_set_subscription_ranges(admin):
     server_fault(admin.call("SetSubscription", subscription_xml(per_day=25)), "System.ArgumentOutOfRangeException")
-    server_fault(admin.call("SetSubscription", subscription_xml(time_of_day=86400)),
-                 "System.ArgumentOutOfRangeException")
+    server_fault(
+        admin.call("SetSubscription", subscription_xml(time_of_day=86400)), "System.ArgumentOutOfRangeException"
+    )
 
 
 def test_set_subscription_requires_subscription_and_user(admin):
@@ -361,8 +419,10 @@ def test_set_subscription_requires_subscription_and_user(admin):
 
 
 def test_effective_products(admin, emu):
-    admin.ok("SetSubscription", subscription_xml(categories=[CONTOSO_OS, SERVER_2019, FABRIKAM_TOOL],
-                                                 classifications=[SECURITY]))
+    admin.ok(
+        "SetSubscription",
+        subscription_xml(categories=[CONTOSO_OS, SERVER_2019, FABRIKAM_TOOL], classifications=[SECURITY]),
+    )
     state = emu.state()
     assert state["categories"] == [CONTOSO_OS, SERVER_2019, FABRIKAM_TOOL]
     assert state["effective_products"] == [SERVER_2019, SERVER_2022, FABRIKAM_TOOL]
@@ -371,8 +431,12 @@ def test_effective_products(admin, emu):
 
 
 def test_replica_keeps_schedule_ignores_lists(admin, emu):
-    assert set_configuration(admin, {"SyncToMU": False, "UpstreamServerName": "upstream.example",
-                                     "ReplicaMode": True}).status == 200
+    assert (
+        set_configuration(
+            admin, {"SyncToMU": False, "UpstreamServerName": "upstream.example", "ReplicaMode": True}
+        ).status
+        == 200
+    )
     admin.ok("SetSubscription", subscription_xml(per_day=6, categories=[SERVER_2022], classifications=[DRIVERS]))
     state = emu.state()
     assert state["subscription"]["NumberOfSynchronizationsPerDay"] == 6
@@ -385,20 +449,28 @@ def test_set_subscription_frequency(admin, emu):
     assert subscription(admin)["NumberOfSynchronizationsPerDay"] == "24"
     assert subscription(admin)["LastModifiedBy"] == "WSUS\\admin"
     for bad in (0, 25, -1):
-        server_fault(admin.call("SetSubscriptionFrequency",
-                                "<numberOfSynchronizationsPerDay>%d</numberOfSynchronizationsPerDay>" % bad),
-                     "System.ArgumentOutOfRangeException")
+        server_fault(
+            admin.call(
+                "SetSubscriptionFrequency", "<numberOfSynchronizationsPerDay>%d</numberOfSynchronizationsPerDay>" % bad
+            ),
+            "System.ArgumentOutOfRangeException",
+        )
 
 
 def test_get_subscription_categories(admin):
     admin.ok("SetSubscription", subscription_xml(categories=[SERVER_2022, OFFICE], classifications=[SECURITY]))
-    products = categories(admin, "GetSubscriptionCategories",
-                          "<preferredCulture>de</preferredCulture>"
-                          "<retrieveUpdateClassifications>false</retrieveUpdateClassifications>")
+    products = categories(
+        admin,
+        "GetSubscriptionCategories",
+        "<preferredCulture>de</preferredCulture><retrieveUpdateClassifications>false</retrieveUpdateClassifications>",
+    )
     assert [(r[1][1], r[2], r[7]) for r in products] == [
-        (SERVER_2022, "Product", "Contoso Server 2022 (de)"), (OFFICE, "ProductFamily", "Contoso Office")]
-    classes = categories(admin, "GetSubscriptionCategories",
-                         "<retrieveUpdateClassifications>true</retrieveUpdateClassifications>")
+        (SERVER_2022, "Product", "Contoso Server 2022 (de)"),
+        (OFFICE, "ProductFamily", "Contoso Office"),
+    ]
+    classes = categories(
+        admin, "GetSubscriptionCategories", "<retrieveUpdateClassifications>true</retrieveUpdateClassifications>"
+    )
     assert [(r[1][1], r[7]) for r in classes] == [(SECURITY, "Security Updates")]
 
 
@@ -408,9 +480,12 @@ ALL_DATES = "<fromSyncDate>%s</fromSyncDate><toSyncDate>%s</toSyncDate>" % (MIN_
 
 
 def test_get_categories_rows(admin):
-    found = categories(admin, "ExecuteSPGetCategories",
-                       "<preferredCulture>en</preferredCulture>"
-                       "<retrieveUpdateClassifications>false</retrieveUpdateClassifications>" + ALL_DATES)
+    found = categories(
+        admin,
+        "ExecuteSPGetCategories",
+        "<preferredCulture>en</preferredCulture>"
+        "<retrieveUpdateClassifications>false</retrieveUpdateClassifications>" + ALL_DATES,
+    )
     assert len(found) == 8
     first = found[0]
     assert len(first) == 12
@@ -426,56 +501,94 @@ def test_get_categories_rows(admin):
 
 
 def test_get_classifications(admin):
-    found = categories(admin, "ExecuteSPGetCategories",
-                       "<preferredCulture>de</preferredCulture>"
-                       "<retrieveUpdateClassifications>true</retrieveUpdateClassifications>" + ALL_DATES)
-    assert [r[7] for r in found] == ["Sicherheitsupdates", "Kritische Updates", "Definition Updates", "Drivers",
-                                     "Updates"]
+    found = categories(
+        admin,
+        "ExecuteSPGetCategories",
+        "<preferredCulture>de</preferredCulture>"
+        "<retrieveUpdateClassifications>true</retrieveUpdateClassifications>" + ALL_DATES,
+    )
+    assert [r[7] for r in found] == [
+        "Sicherheitsupdates",
+        "Kritische Updates",
+        "Definition Updates",
+        "Drivers",
+        "Updates",
+    ]
     assert all(r[2] == "UpdateClassification" and r[3] is True and r[4] is False for r in found)
     assert len({r[0] for r in found}) == 5
 
 
 def test_get_categories_date_filter(admin):
     future = "<fromSyncDate>9000-01-01T00:00:00</fromSyncDate><toSyncDate>%s</toSyncDate>" % MAX_DATE
-    assert categories(admin, "ExecuteSPGetCategories",
-                      "<retrieveUpdateClassifications>true</retrieveUpdateClassifications>" + future) == []
+    assert (
+        categories(
+            admin,
+            "ExecuteSPGetCategories",
+            "<retrieveUpdateClassifications>true</retrieveUpdateClassifications>" + future,
+        )
+        == []
+    )
 
 
 def test_guid_prefixes_are_declared_per_item(admin):
-    text = admin.ok("ExecuteSPGetCategories",
-                    "<retrieveUpdateClassifications>true</retrieveUpdateClassifications>" + ALL_DATES).text
+    text = admin.ok(
+        "ExecuteSPGetCategories", "<retrieveUpdateClassifications>true</retrieveUpdateClassifications>" + ALL_DATES
+    ).text
     assert 'xmlns:q1="http://microsoft.com/wsdl/types/" xsi:type="q1:guid"' in text
     assert 'xsi:type="q2:guid"' in text
-    assert "<anyType xsi:nil=\"true\" />" in text
+    assert '<anyType xsi:nil="true" />' in text
 
 
 def test_tree_operations(admin):
     top = categories(admin, "ExecuteSPGetTopLevelCategories", "<preferredCulture>en</preferredCulture>")
     assert [r[7] for r in top] == ["Contoso", "Fabrikam"]
-    subs = categories(admin, "ExecuteSPGetSubcategories",
-                      "<preferredCulture>de</preferredCulture><categoryId>%s</categoryId>" % CONTOSO.upper())
+    subs = categories(
+        admin,
+        "ExecuteSPGetSubcategories",
+        "<preferredCulture>de</preferredCulture><categoryId>%s</categoryId>" % CONTOSO.upper(),
+    )
     assert [r[7] for r in subs] == ["Contoso Betriebssystem", "Contoso Office"]
-    assert categories(admin, "ExecuteSPGetSubcategories",
-                      "<categoryId>12345678-1234-1234-1234-123456789012</categoryId>") == []
-    one = row(admin.ok("ExecuteSPGetCategoryById",
-                       "<preferredCulture>en</preferredCulture>"
-                       "<retrieveUpdateClassification>false</retrieveUpdateClassification><id>%s</id>" % SERVER_2022)
-              .result("ExecuteSPGetCategoryById"))
+    assert (
+        categories(admin, "ExecuteSPGetSubcategories", "<categoryId>12345678-1234-1234-1234-123456789012</categoryId>")
+        == []
+    )
+    one = row(
+        admin.ok(
+            "ExecuteSPGetCategoryById",
+            "<preferredCulture>en</preferredCulture>"
+            "<retrieveUpdateClassification>false</retrieveUpdateClassification><id>%s</id>" % SERVER_2022,
+        ).result("ExecuteSPGetCategoryById")
+    )
     assert one[1] == ("guid", SERVER_2022) and one[7] == "Contoso Server 2022"
-    cls = row(admin.ok("ExecuteSPGetCategoryById",
-                       "<retrieveUpdateClassification>true</retrieveUpdateClassification><id>%s</id>" % DRIVERS)
-              .result("ExecuteSPGetCategoryById"))
+    cls = row(
+        admin.ok(
+            "ExecuteSPGetCategoryById",
+            "<retrieveUpdateClassification>true</retrieveUpdateClassification><id>%s</id>" % DRIVERS,
+        ).result("ExecuteSPGetCategoryById")
+    )
     assert cls[7] == "Drivers"
-    server_fault(admin.call("ExecuteSPGetCategoryById",
-                            "<retrieveUpdateClassification>true</retrieveUpdateClassification><id>%s</id>" % SERVER_2022),
-                 "Microsoft.UpdateServices.Administration.WsusObjectNotFoundException")
+    server_fault(
+        admin.call(
+            "ExecuteSPGetCategoryById",
+            "<retrieveUpdateClassification>true</retrieveUpdateClassification><id>%s</id>" % SERVER_2022,
+        ),
+        "Microsoft.UpdateServices.Administration.WsusObjectNotFoundException",
+    )
 
 
-@pytest.mark.parametrize("culture,title", [("de", "Contoso Server 2022 (de)"), ("de-DE", "Contoso Server 2022 (de)"),
-                                           ("fr", "Contoso Server 2022"), (None, "Contoso Server 2022")])
+@pytest.mark.parametrize(
+    "culture,title",
+    [
+        ("de", "Contoso Server 2022 (de)"),
+        ("de-DE", "Contoso Server 2022 (de)"),
+        ("fr", "Contoso Server 2022"),
+        (None, "Contoso Server 2022"),
+    ],
+)
 def test_title_culture_fallback(admin, culture, title):
-    inner = ("<preferredCulture>%s</preferredCulture>" % culture if culture else "") + \
-        "<retrieveUpdateClassification>false</retrieveUpdateClassification><id>%s</id>" % SERVER_2022
+    inner = (
+        "<preferredCulture>%s</preferredCulture>" % culture if culture else ""
+    ) + "<retrieveUpdateClassification>false</retrieveUpdateClassification><id>%s</id>" % SERVER_2022
     assert row(admin.ok("ExecuteSPGetCategoryById", inner).result("ExecuteSPGetCategoryById"))[7] == title
 
 
@@ -485,8 +598,8 @@ def test_search_event_history_without_filter(admin):
 
 # ------------------------------------------------------------------------------------------------ console reads
 # What a console calls when it opens a server, answered as an empty, healthy server would.
-ALL_COMPUTERS = "&lt;ComputerTargetScope IncludeDownstreamComputerTargets=\"false\" /&gt;"
-ALL_UPDATES = "&lt;UpdateScope ApprovedStates=\"-1\" /&gt;"
+ALL_COMPUTERS = '&lt;ComputerTargetScope IncludeDownstreamComputerTargets="false" /&gt;'
+ALL_UPDATES = '&lt;UpdateScope ApprovedStates="-1" /&gt;'
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 
 
@@ -496,8 +609,10 @@ def test_computer_count_is_zero(admin, inner):
 
 
 def test_update_count_is_zero(admin):
-    inner = ("<updateScopeXml>%s</updateScopeXml><preferredCulture>en</preferredCulture>"
-             "<publicationState>2147483647</publicationState>" % ALL_UPDATES)
+    inner = (
+        "<updateScopeXml>%s</updateScopeXml><preferredCulture>en</preferredCulture>"
+        "<publicationState>2147483647</publicationState>" % ALL_UPDATES
+    )
     assert scalar(admin, "ExecuteSPGetUpdateCount", inner) == "0"
     assert scalar(admin, "ExecuteSPGetUpdateCount", "<publicationState>0</publicationState>") == "0"
 
@@ -510,8 +625,11 @@ def test_update_count_needs_publication_state(admin):
 
 def test_database_configuration_is_a_wid_install(admin):
     response = admin.ok("GetDatabaseConfiguration").response_element("GetDatabaseConfiguration")
-    assert children(response) == [("serverName", "MICROSOFT##WID"), ("databaseName", "SUSDB"),
-                                  ("wmsdeInstanceName", "MICROSOFT##WID")]  # no ...Result wrapper
+    assert children(response) == [
+        ("serverName", "MICROSOFT##WID"),
+        ("databaseName", "SUSDB"),
+        ("wmsdeInstanceName", "MICROSOFT##WID"),
+    ]  # no ...Result wrapper
 
 
 def test_content_download_progress_is_idle(admin):
@@ -525,10 +643,15 @@ def test_no_component_has_errors(admin):
     assert result is not None and list(result) == []
 
 
-@pytest.mark.parametrize("operation,inner", [
-    ("ExecuteSPGetComputerCount", ""), ("ExecuteSPGetUpdateCount", "<publicationState>0</publicationState>"),
-    ("GetDatabaseConfiguration", ""), ("ExecuteSPGetContentDownloadProgress", ""),
-    ("ExecuteSPGetComponentsWithErrors", ""),
-])
+@pytest.mark.parametrize(
+    "operation,inner",
+    [
+        ("ExecuteSPGetComputerCount", ""),
+        ("ExecuteSPGetUpdateCount", "<publicationState>0</publicationState>"),
+        ("GetDatabaseConfiguration", ""),
+        ("ExecuteSPGetContentDownloadProgress", ""),
+        ("ExecuteSPGetComponentsWithErrors", ""),
+    ],
+)
 def test_console_reads_are_open_to_reporters(reporter, operation, inner):
     assert reporter.call(operation, inner).status == 200

@@ -29,17 +29,26 @@ def packaged(emu_factory):
 def test_packaged_catalog_is_served(packaged):
     client = packaged.client()
     dates = "<fromSyncDate>%s</fromSyncDate><toSyncDate>%s</toSyncDate>" % (MIN_DATE, MAX_DATE)
-    found = rows(client.ok("ExecuteSPGetCategories", "<preferredCulture>en</preferredCulture><retrieveUpdateClassifications>"
-                           "false</retrieveUpdateClassifications>" + dates).result("ExecuteSPGetCategories"))
+    found = rows(
+        client.ok(
+            "ExecuteSPGetCategories",
+            "<preferredCulture>en</preferredCulture><retrieveUpdateClassifications>"
+            "false</retrieveUpdateClassifications>" + dates,
+        ).result("ExecuteSPGetCategories")
+    )
     assert len(found) == len(_load("categories.json")["categories"])
-    classes = rows(client.ok("ExecuteSPGetCategories", "<retrieveUpdateClassifications>true"
-                             "</retrieveUpdateClassifications>" + dates).result("ExecuteSPGetCategories"))
+    classes = rows(
+        client.ok(
+            "ExecuteSPGetCategories", "<retrieveUpdateClassifications>true</retrieveUpdateClassifications>" + dates
+        ).result("ExecuteSPGetCategories")
+    )
     ids = {r[1][1] for r in classes}
     assert len(classes) == len(_load("classifications.json")["classifications"])
     # the default subscription's classifications exist in the packaged catalog
     assert {"e6cf1350-c01b-414d-a61f-263d14d133b4", "0fa1201d-4330-4fa8-8ae9-b877473b6441"} <= ids
-    languages = rows(client.ok("ExecuteSPGetAllLanguagesWithEnabledState")
-                     .result("ExecuteSPGetAllLanguagesWithEnabledState"))
+    languages = rows(
+        client.ok("ExecuteSPGetAllLanguagesWithEnabledState").result("ExecuteSPGetAllLanguagesWithEnabledState")
+    )
     # the default live layout [ShortLanguage, Enabled, UssEnabled], the pseudo-language "all" first
     assert len(languages) == len(_load("languages.json")["languages"]) + 1 and languages[0][0] == "all"
     assert [r[0] for r in languages if r[1]] == ["en"]

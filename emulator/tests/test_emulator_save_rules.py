@@ -11,17 +11,23 @@ INVALID_OPERATION = "System.InvalidOperationException"
 EN = "en"  # the default live language layout: the lists hold short codes
 
 
-@pytest.mark.parametrize("overrides,kind,words", [
-    ({"UseProxy": True, "ProxyName": ""}, INVALID_DATA, "ProxyName"),
-    ({"UseProxy": True, "ProxyName": None}, INVALID_DATA, "ProxyName"),
-    ({"UseProxy": True, "ProxyName": "proxy", "ProxyServerPort": 0}, INVALID_DATA, "ProxyServerPort"),
-    ({"UseProxy": True, "ProxyName": "proxy", "ProxyServerPort": 65536}, INVALID_DATA, "ProxyServerPort"),
-    ({"UseProxy": True, "ProxyName": "proxy", "AnonymousProxyAccess": False, "ProxyUserName": ""}, INVALID_DATA,
-     "ProxyUserName"),
-    ({"SyncToMU": False, "UpstreamServerName": ""}, INVALID_DATA, "UpstreamServerName"),
-    ({"HostOnMu": True, "ServerSupportsAllLanguages": False}, INVALID_DATA, "ServerSupportsAllLanguages"),
-    ({"ReplicaMode": True, "SyncToMU": True}, INVALID_OPERATION, "replica"),
-])
+@pytest.mark.parametrize(
+    "overrides,kind,words",
+    [
+        ({"UseProxy": True, "ProxyName": ""}, INVALID_DATA, "ProxyName"),
+        ({"UseProxy": True, "ProxyName": None}, INVALID_DATA, "ProxyName"),
+        ({"UseProxy": True, "ProxyName": "proxy", "ProxyServerPort": 0}, INVALID_DATA, "ProxyServerPort"),
+        ({"UseProxy": True, "ProxyName": "proxy", "ProxyServerPort": 65536}, INVALID_DATA, "ProxyServerPort"),
+        (
+            {"UseProxy": True, "ProxyName": "proxy", "AnonymousProxyAccess": False, "ProxyUserName": ""},
+            INVALID_DATA,
+            "ProxyUserName",
+        ),
+        ({"SyncToMU": False, "UpstreamServerName": ""}, INVALID_DATA, "UpstreamServerName"),
+        ({"HostOnMu": True, "ServerSupportsAllLanguages": False}, INVALID_DATA, "ServerSupportsAllLanguages"),
+        ({"ReplicaMode": True, "SyncToMU": True}, INVALID_OPERATION, "replica"),
+    ],
+)
 def test_save_rule(admin, emu, overrides, kind, words):
     before = emu.state()
     response = set_configuration(admin, overrides)
@@ -43,10 +49,33 @@ def test_empty_language_set_with_local_content(admin):
 
 
 def test_valid_combinations(admin):
-    assert set_configuration(admin, {"UseProxy": True, "ProxyName": "proxy", "ProxyServerPort": 65535,
-                                     "AnonymousProxyAccess": False, "ProxyUserName": "svc"}).status == 200
-    assert set_configuration(admin, {"SyncToMU": False, "UpstreamServerName": "up.example",
-                                     "ServerPortNumber": 8531, "UpstreamServerUseSsl": True}).status == 200
-    assert set_configuration(admin, {"SyncToMU": False, "UpstreamServerName": "up.example",
-                                     "ReplicaMode": True}).status == 200
+    assert (
+        set_configuration(
+            admin,
+            {
+                "UseProxy": True,
+                "ProxyName": "proxy",
+                "ProxyServerPort": 65535,
+                "AnonymousProxyAccess": False,
+                "ProxyUserName": "svc",
+            },
+        ).status
+        == 200
+    )
+    assert (
+        set_configuration(
+            admin,
+            {
+                "SyncToMU": False,
+                "UpstreamServerName": "up.example",
+                "ServerPortNumber": 8531,
+                "UpstreamServerUseSsl": True,
+            },
+        ).status
+        == 200
+    )
+    assert (
+        set_configuration(admin, {"SyncToMU": False, "UpstreamServerName": "up.example", "ReplicaMode": True}).status
+        == 200
+    )
     assert dict(get_configuration(admin))["ReplicaMode"] == "true"

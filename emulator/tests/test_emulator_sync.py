@@ -8,14 +8,27 @@ import time
 
 import pytest
 
-from wsusclient import (events, get_configuration, rows, scalar, set_configuration, subscription,
-                        subscription_xml)
+from wsusclient import events, get_configuration, rows, scalar, set_configuration, subscription, subscription_xml
 
 ALL_SYNC_EVENTS = (381, 382, 384, 385, 386, 387)
 FAILURE_HRESULT = "-2146233079"
-EVENT_ORDER = ["EventInstanceId", "EventId", "NamespaceId", "SourceId", "TimeAtTarget", "TimeAtServer", "StateId",
-               "SeverityId", "Win32HResult", "MessageTemplate", "AppName", "MiscData", "ReplacementStrings",
-               "UpdateId", "RevisionNumber"]
+EVENT_ORDER = [
+    "EventInstanceId",
+    "EventId",
+    "NamespaceId",
+    "SourceId",
+    "TimeAtTarget",
+    "TimeAtServer",
+    "StateId",
+    "SeverityId",
+    "Win32HResult",
+    "MessageTemplate",
+    "AppName",
+    "MiscData",
+    "ReplacementStrings",
+    "UpdateId",
+    "RevisionNumber",
+]
 
 
 def progress(client):
@@ -107,8 +120,12 @@ def test_category_only_has_categories_phase_only(slow_admin):
 
 
 def test_replica_has_approvals_phase(slow_admin):
-    assert set_configuration(slow_admin, {"SyncToMU": False, "UpstreamServerName": "up.example",
-                                          "ReplicaMode": True}).status == 200
+    assert (
+        set_configuration(
+            slow_admin, {"SyncToMU": False, "UpstreamServerName": "up.example", "ReplicaMode": True}
+        ).status
+        == 200
+    )
     slow_admin.ok("StartSubscriptionManually")
     assert phases_in_order(observe(slow_admin)) == [3, 1, 2]
 
@@ -152,16 +169,20 @@ def test_second_start_during_a_run_is_refused(admin, emu):
         assert response.status == 500, operation
         assert response.fault["code"] == "soap:Server"
         assert response.fault["type"] == "System.InvalidOperationException"
-        assert response.fault["message"] == ("%s: the synchronization cannot be started because of its current "
-                                             "state (Running)." % operation)
+        assert response.fault["message"] == (
+            "%s: the synchronization cannot be started because of its current state (Running)." % operation
+        )
     assert emu.state()["sync"]["current_run"]["id"] == first["id"]
     assert emu.state()["sync"]["runs"] == 1
     wait_idle(admin)
     assert [e["EventId"] for e in events(admin)] == [384, 382]
-    assert [(e["operation"], e["http_status"]) for e in emu.requests()
-            if e["operation"].startswith("StartSubscription")] == [
-        ("StartSubscriptionManually", 200), ("StartSubscriptionManually", 500),
-        ("StartSubscriptionManuallyForCategoryOnly", 500)]
+    assert [
+        (e["operation"], e["http_status"]) for e in emu.requests() if e["operation"].startswith("StartSubscription")
+    ] == [
+        ("StartSubscriptionManually", 200),
+        ("StartSubscriptionManually", 500),
+        ("StartSubscriptionManuallyForCategoryOnly", 500),
+    ]
 
 
 def test_injected_failure(admin, emu):
@@ -212,8 +233,12 @@ def test_injected_cancel_through_control(admin, emu):
 def test_cancel_event_387_from_the_command_line(emu_factory):
     emulator = emu_factory("--control", "--sync-seconds", "1", "--cancel-event", "387", "--stop-seconds", "0")
     client = emulator.client()
-    assert emulator.control("GET", "settings") == {"sync_seconds": 1.0, "stop_seconds": 0.0, "save_seconds": 0.0,
-                                                   "cancel_event": 387}
+    assert emulator.control("GET", "settings") == {
+        "sync_seconds": 1.0,
+        "stop_seconds": 0.0,
+        "save_seconds": 0.0,
+        "cancel_event": 387,
+    }
     client.ok("StartSubscriptionManually")
     client.ok("StopSubscription")
     assert state(client) == 0  # --stop-seconds 0: no stopping state
@@ -229,18 +254,36 @@ def test_cancel_event_387_from_the_command_line(emu_factory):
 
 def test_cancel_event_through_the_settings_api(admin, emu):
     assert emu.control("POST", "settings", {"cancel_event": 387, "stop_seconds": 0}) == {
-        "sync_seconds": 1.0, "stop_seconds": 0.0, "save_seconds": 0.0, "cancel_event": 387}
+        "sync_seconds": 1.0,
+        "stop_seconds": 0.0,
+        "save_seconds": 0.0,
+        "cancel_event": 387,
+    }
     admin.ok("StartSubscriptionManually")
     admin.ok("StopSubscription")
     assert [e["EventId"] for e in events(admin, event_ids=ALL_SYNC_EVENTS)] == [387, 382]
     assert emu.state()["sync"]["settings"]["cancel_event"] == 387
     emu.reset()  # back to the command line's settings
-    assert emu.control("GET", "settings") == {"sync_seconds": 1.0, "stop_seconds": 0.5, "save_seconds": 0.0,
-                                              "cancel_event": 385}
+    assert emu.control("GET", "settings") == {
+        "sync_seconds": 1.0,
+        "stop_seconds": 0.5,
+        "save_seconds": 0.0,
+        "cancel_event": 385,
+    }
 
 
-@pytest.mark.parametrize("bad", [{"cancel_event": 386}, {"cancel_event": True}, {"stop_seconds": -1},
-                                 {"sync_seconds": 0}, {"save_seconds": "1"}, {"surprise": 1}, ["not", "an object"]])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"cancel_event": 386},
+        {"cancel_event": True},
+        {"stop_seconds": -1},
+        {"sync_seconds": 0},
+        {"save_seconds": "1"},
+        {"surprise": 1},
+        ["not", "an object"],
+    ],
+)
 def test_invalid_settings_are_400_and_change_nothing(emu, bad):
     before = emu.control("GET", "settings")
     payload = dict(bad, save_seconds=3) if isinstance(bad, dict) and "save_seconds" not in bad else bad
@@ -304,10 +347,13 @@ def test_writes_during_sync_are_refused(admin, emu):
     attempts = {
         "ExecuteSPSetConfiguration": set_configuration(admin, {}, fields=fields),
         "SetSubscription": admin.call("SetSubscription", subscription_xml()),
-        "SetSubscriptionFrequency": admin.call("SetSubscriptionFrequency",
-                                               "<numberOfSynchronizationsPerDay>2</numberOfSynchronizationsPerDay>"),
-        "SetProxyPassword": admin.call("SetProxyPassword", "<passwordBytes>%s</passwordBytes>"
-                                       % base64.b64encode("pw".encode("utf-16-le")).decode()),
+        "SetSubscriptionFrequency": admin.call(
+            "SetSubscriptionFrequency", "<numberOfSynchronizationsPerDay>2</numberOfSynchronizationsPerDay>"
+        ),
+        "SetProxyPassword": admin.call(
+            "SetProxyPassword",
+            "<passwordBytes>%s</passwordBytes>" % base64.b64encode("pw".encode("utf-16-le")).decode(),
+        ),
     }
     for operation, response in attempts.items():
         assert response.status == 500, operation
@@ -317,8 +363,12 @@ def test_writes_during_sync_are_refused(admin, emu):
     assert admin.ok("GetSubscription")
     admin.ok("StopSubscription")
     wait_idle(admin)  # stopping is still busy
-    assert admin.call("SetSubscriptionFrequency",
-                      "<numberOfSynchronizationsPerDay>2</numberOfSynchronizationsPerDay>").status == 200
+    assert (
+        admin.call(
+            "SetSubscriptionFrequency", "<numberOfSynchronizationsPerDay>2</numberOfSynchronizationsPerDay>"
+        ).status
+        == 200
+    )
 
 
 @pytest.mark.parametrize("live", [True, False])

@@ -27,10 +27,12 @@ MAX_DATE = "9999-12-31T23:59:59.9999999"
 
 
 def envelope(operation: str, inner: str = "", namespace: str = TNS) -> bytes:
-    return ('<?xml version="1.0" encoding="utf-8"?>'
-            '<soap:Envelope xmlns:soap="%s" xmlns:xsi="%s" xmlns:xsd="http://www.w3.org/2001/XMLSchema">'
-            '<soap:Body><%s xmlns="%s">%s</%s></soap:Body></soap:Envelope>'
-            % (SOAP_NS, XSI, operation, namespace, inner, operation)).encode("utf-8")
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<soap:Envelope xmlns:soap="%s" xmlns:xsi="%s" xmlns:xsd="http://www.w3.org/2001/XMLSchema">'
+        '<soap:Body><%s xmlns="%s">%s</%s></soap:Body></soap:Envelope>'
+        % (SOAP_NS, XSI, operation, namespace, inner, operation)
+    ).encode("utf-8")
 
 
 class Response:
@@ -101,8 +103,10 @@ def any_value(element: ET.Element):
 def rows(result: Optional[ET.Element]) -> List[list]:
     if result is None:
         return []
-    return [[any_value(item) for item in row.findall("{%s}Values/{%s}anyType" % (TNS, TNS))]
-            for row in result.findall("{%s}GenericReadableRow" % TNS)]
+    return [
+        [any_value(item) for item in row.findall("{%s}Values/{%s}anyType" % (TNS, TNS))]
+        for row in result.findall("{%s}GenericReadableRow" % TNS)
+    ]
 
 
 def row(result: Optional[ET.Element]) -> list:
@@ -121,8 +125,16 @@ def tls_end_point(certificate_der: bytes) -> bytes:
 class Client:
     """One keep-alive connection authenticated with NTLM or Negotiate (per connection, like IIS)."""
 
-    def __init__(self, url: str, username: str = "WSUS\\admin", password: str = PASSWORD, protocol: str = "ntlm",
-                 ca_path: Optional[str] = None, bindings: str = "right", timeout: float = 15):
+    def __init__(
+        self,
+        url: str,
+        username: str = "WSUS\\admin",
+        password: str = PASSWORD,
+        protocol: str = "ntlm",
+        ca_path: Optional[str] = None,
+        bindings: str = "right",
+        timeout: float = 15,
+    ):
         parts = urlsplit(url)
         self.url = url
         self.host = parts.hostname
@@ -150,8 +162,7 @@ class Client:
     def _connect(self):
         if self.https:
             context = ssl.create_default_context(cafile=self.ca_path)
-            self.connection = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout,
-                                                          context=context)
+            self.connection = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout, context=context)
         else:
             self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         self.connection.connect()
@@ -164,8 +175,9 @@ class Client:
         digest = tls_end_point(der) if self.bindings == "right" else b"\x00" * 31 + b"\x01"
         return GssChannelBindings(application_data=b"tls-server-end-point:" + digest)
 
-    def _round_trip(self, body: bytes, headers: Dict[str, str], method: str = "POST",
-                    path: Optional[str] = None) -> Response:
+    def _round_trip(
+        self, body: bytes, headers: Dict[str, str], method: str = "POST", path: Optional[str] = None
+    ) -> Response:
         self.round_trips += 1
         self.connection.request(method, path or self.path, body=body, headers=headers)
         response = self.connection.getresponse()
@@ -177,8 +189,14 @@ class Client:
             self.authenticated = False
         return result
 
-    def post(self, body: bytes, soap_action: Optional[str] = None, content_type: str = "text/xml; charset=utf-8",
-             extra_headers: Optional[Dict[str, str]] = None, method: str = "POST") -> Response:
+    def post(
+        self,
+        body: bytes,
+        soap_action: Optional[str] = None,
+        content_type: str = "text/xml; charset=utf-8",
+        extra_headers: Optional[Dict[str, str]] = None,
+        method: str = "POST",
+    ) -> Response:
         headers = {"Content-Type": content_type}
         if soap_action is not None:
             headers["SOAPAction"] = soap_action
@@ -187,8 +205,14 @@ class Client:
             self._connect()
         if self.authenticated:
             return self._round_trip(body, headers, method)
-        context = spnego.client(self.username, self.password, hostname=self.host, service="HTTP",
-                                protocol=self.protocol, channel_bindings=self._channel_bindings())
+        context = spnego.client(
+            self.username,
+            self.password,
+            hostname=self.host,
+            service="HTTP",
+            protocol=self.protocol,
+            channel_bindings=self._channel_bindings(),
+        )
         token = context.step()
         while True:
             headers["Authorization"] = "%s %s" % (self.scheme, base64.b64encode(token).decode())
@@ -221,6 +245,7 @@ class Client:
 
 
 # ---------------------------------------------------------------------------------------------- builders
+
 
 def xml_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -256,14 +281,28 @@ def row_xml(fields: List[Tuple[str, str]], overrides: Optional[Dict[str, object]
 def language_list(tag: str, items) -> str:
     """Language list items: ints as xsd:int LanguageIDs (--language-rows spec), strings as xsd:string short
     codes (the default live layout), None as an xsi:nil item."""
-    return "<%s>%s</%s>" % (tag, "".join(
-        '<anyType xsi:nil="true" />' if item is None else
-        '<anyType xsi:type="xsd:string">%s</anyType>' % xml_escape(item) if isinstance(item, str) else
-        '<anyType xsi:type="xsd:int">%d</anyType>' % item for item in items), tag)
+    return "<%s>%s</%s>" % (
+        tag,
+        "".join(
+            '<anyType xsi:nil="true" />'
+            if item is None
+            else '<anyType xsi:type="xsd:string">%s</anyType>' % xml_escape(item)
+            if isinstance(item, str)
+            else '<anyType xsi:type="xsd:int">%d</anyType>' % item
+            for item in items
+        ),
+        tag,
+    )
 
 
-def set_configuration(client: Client, overrides: Optional[Dict[str, object]] = None, enable=(), disable=(),
-                      fields: Optional[List[Tuple[str, str]]] = None, extra: str = "") -> Response:
+def set_configuration(
+    client: Client,
+    overrides: Optional[Dict[str, object]] = None,
+    enable=(),
+    disable=(),
+    fields: Optional[List[Tuple[str, str]]] = None,
+    extra: str = "",
+) -> Response:
     fields = fields if fields is not None else get_configuration(client)
     inner = row_xml(fields, overrides)
     if enable or disable:
@@ -271,36 +310,52 @@ def set_configuration(client: Client, overrides: Optional[Dict[str, object]] = N
     return client.call("ExecuteSPSetConfiguration", inner + extra)
 
 
-def subscription_xml(synchronize_automatically: bool = False, time_of_day: int = 0, per_day: int = 1,
-                     categories=(), classifications=(), user: str = "WSUS\\admin", with_categories: bool = True,
-                     with_classifications: bool = True, category_only: bool = False) -> str:
-    inner = ("<subscription><synchronizeAutomaticallyTimeOfDay>%d</synchronizeAutomaticallyTimeOfDay>"
-             "<LastModifiedBy>%s</LastModifiedBy><LastModifiedTime>2024-01-01T00:00:00</LastModifiedTime>"
-             "<LastSynchronizationTime>0001-01-01T00:00:00</LastSynchronizationTime>"
-             "<SynchronizeAutomatically>%s</SynchronizeAutomatically>"
-             "<NumberOfSynchronizationsPerDay>%d</NumberOfSynchronizationsPerDay>"
-             "<IsCategoryOnly>%s</IsCategoryOnly></subscription>"
-             % (time_of_day, xml_escape(user), _text(synchronize_automatically), per_day, _text(category_only)))
+def subscription_xml(
+    synchronize_automatically: bool = False,
+    time_of_day: int = 0,
+    per_day: int = 1,
+    categories=(),
+    classifications=(),
+    user: str = "WSUS\\admin",
+    with_categories: bool = True,
+    with_classifications: bool = True,
+    category_only: bool = False,
+) -> str:
+    inner = (
+        "<subscription><synchronizeAutomaticallyTimeOfDay>%d</synchronizeAutomaticallyTimeOfDay>"
+        "<LastModifiedBy>%s</LastModifiedBy><LastModifiedTime>2024-01-01T00:00:00</LastModifiedTime>"
+        "<LastSynchronizationTime>0001-01-01T00:00:00</LastSynchronizationTime>"
+        "<SynchronizeAutomatically>%s</SynchronizeAutomatically>"
+        "<NumberOfSynchronizationsPerDay>%d</NumberOfSynchronizationsPerDay>"
+        "<IsCategoryOnly>%s</IsCategoryOnly></subscription>"
+        % (time_of_day, xml_escape(user), _text(synchronize_automatically), per_day, _text(category_only))
+    )
     if with_categories:
         inner += "<categoryIds>%s</categoryIds>" % "".join("<guid>%s</guid>" % g for g in categories)
     if with_classifications:
         inner += "<updateClassificationIds>%s</updateClassificationIds>" % "".join(
-            "<guid>%s</guid>" % g for g in classifications)
+            "<guid>%s</guid>" % g for g in classifications
+        )
     inner += "<userName>%s</userName>" % xml_escape(user)
     return inner
 
 
-def event_filter_xml(event_ids=(381, 382, 384, 385, 386), live: bool = True, low: str = MIN_DATE,
-                     high: str = MAX_DATE) -> str:
-    ids = "".join("<EventIdFilter><NamespaceId>2</NamespaceId><EventId>%d</EventId></EventIdFilter>" % i
-                  for i in event_ids)
-    inner = ("<eventIdFilter>%s</eventIdFilter><fromTimeAtTarget>%s</fromTimeAtTarget><toTimeAtTarget>%s"
-             "</toTimeAtTarget><fromTimeAtServer>%s</fromTimeAtServer><toTimeAtServer>%s</toTimeAtServer>"
-             % (ids, low, high, low, high))
+def event_filter_xml(
+    event_ids=(381, 382, 384, 385, 386), live: bool = True, low: str = MIN_DATE, high: str = MAX_DATE
+) -> str:
+    ids = "".join(
+        "<EventIdFilter><NamespaceId>2</NamespaceId><EventId>%d</EventId></EventIdFilter>" % i for i in event_ids
+    )
+    inner = (
+        "<eventIdFilter>%s</eventIdFilter><fromTimeAtTarget>%s</fromTimeAtTarget><toTimeAtTarget>%s"
+        "</toTimeAtTarget><fromTimeAtServer>%s</fromTimeAtServer><toTimeAtServer>%s</toTimeAtServer>"
+        % (ids, low, high, low, high)
+    )
     if live:
-        inner += ("<FromTimeAtTarget>%s</FromTimeAtTarget><ToTimeAtTarget>%s</ToTimeAtTarget>"
-                  "<FromTimeAtServer>%s</FromTimeAtServer><ToTimeAtServer>%s</ToTimeAtServer>"
-                  % (low, high, low, high))
+        inner += (
+            "<FromTimeAtTarget>%s</FromTimeAtTarget><ToTimeAtTarget>%s</ToTimeAtTarget>"
+            "<FromTimeAtServer>%s</FromTimeAtServer><ToTimeAtServer>%s</ToTimeAtServer>" % (low, high, low, high)
+        )
     return "<eventHistoryFilter>%s</eventHistoryFilter>" % inner
 
 
@@ -310,8 +365,9 @@ def events(client: Client, **kwargs) -> List[Dict]:
     for element in result.findall("{%s}EventHistoryTableRow" % TNS):
         entry = dict(children(element))
         entry["EventId"] = int(entry["EventId"])
-        entry["ReplacementStrings"] = [s.text or "" for s in element.findall(
-            "{%s}ReplacementStrings/{%s}string" % (TNS, TNS))]
+        entry["ReplacementStrings"] = [
+            s.text or "" for s in element.findall("{%s}ReplacementStrings/{%s}string" % (TNS, TNS))
+        ]
         entry["_order"] = [name for name, dummy in children(element)]
         found.append(entry)
     return found

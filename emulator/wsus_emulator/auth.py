@@ -67,14 +67,14 @@ def load_users(path: str) -> List[User]:
                 raise UsersError("%s:%d: expected DOMAIN\\user:password:role" % (path, number))
             domain, backslash, name = account.partition("\\")
             if not backslash or not domain or not name:
-                raise UsersError("%s:%d: the user name %r must carry its domain (DOMAIN\\user)"
-                                 % (path, number, account))
+                raise UsersError(
+                    "%s:%d: the user name %r must carry its domain (DOMAIN\\user)" % (path, number, account)
+                )
             role = role.strip().lower()
             if role not in ROLES:
                 raise UsersError("%s:%d: role %r is not one of %s" % (path, number, role, ", ".join(ROLES)))
             if ":" in password or ":" in domain or ":" in name:
-                raise UsersError("%s:%d: ':' is not supported in passwords (NTLM_USER_FILE format)"
-                                 % (path, number))
+                raise UsersError("%s:%d: ':' is not supported in passwords (NTLM_USER_FILE format)" % (path, number))
             users.append(User(domain, name, password, role))
     if not users:
         raise UsersError("%s: no users" % path)
@@ -110,6 +110,7 @@ def install_user_file(users: List[User]) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ TLS binding
+
 
 def tls_server_end_point(certificate_der: bytes) -> bytes:
     """RFC 5929 tls-server-end-point: the certificate hashed with its signature hash (MD5/SHA-1 -> SHA-256)."""
@@ -177,8 +178,14 @@ class AuthOutcome:
 
     __slots__ = ("status", "token", "principal", "reason", "scheme")
 
-    def __init__(self, status: str, scheme: str = "", token: Optional[bytes] = None, principal: Optional[str] = None,
-                 reason: str = ""):
+    def __init__(
+        self,
+        status: str,
+        scheme: str = "",
+        token: Optional[bytes] = None,
+        principal: Optional[str] = None,
+        reason: str = "",
+    ):
         self.status = status
         self.scheme = scheme
         self.token = token
@@ -226,7 +233,8 @@ class ConnectionAuth:
             self.scheme = scheme
             self.context = spnego.server(
                 protocol=scheme.lower(),
-                options=spnego.NegotiateOptions.use_ntlm if scheme == "NTLM" else spnego.NegotiateOptions.use_negotiate)
+                options=spnego.NegotiateOptions.use_ntlm if scheme == "NTLM" else spnego.NegotiateOptions.use_negotiate,
+            )
         bindings = None
         if self.channel_bindings is not None and client_sent_bindings(token):
             bindings = self.channel_bindings

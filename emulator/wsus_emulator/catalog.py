@@ -39,7 +39,8 @@ def _guid(value, where: str) -> str:
     text = str(value or "").strip().lower()
     parts = text.split("-")
     if [len(part) for part in parts] != [8, 4, 4, 4, 12] or not all(
-            c in "0123456789abcdef" for c in text.replace("-", "")):
+        c in "0123456789abcdef" for c in text.replace("-", "")
+    ):
         raise CatalogError("%s: %r is not a GUID" % (where, value))
     return text
 
@@ -117,8 +118,15 @@ class Catalog:
         self.by_id: Dict[str, Item] = {}
         for position, entry in enumerate(classifications):
             where = "classifications.json[%d]" % position
-            item = Item(_guid(entry.get("id"), where), str(entry.get("title") or ""), CLASSIFICATION_TYPE,
-                        None, entry.get("description"), entry.get("titles"), entry.get("display_order"))
+            item = Item(
+                _guid(entry.get("id"), where),
+                str(entry.get("title") or ""),
+                CLASSIFICATION_TYPE,
+                None,
+                entry.get("description"),
+                entry.get("titles"),
+                entry.get("display_order"),
+            )
             self._add(item, where)
             self.classifications.append(item)
         for position, entry in enumerate(categories):
@@ -127,15 +135,22 @@ class Catalog:
             if type_ not in CATEGORY_TYPES:
                 raise CatalogError("%s: type %r is not one of %s" % (where, type_, ", ".join(CATEGORY_TYPES)))
             parent = entry.get("parent")
-            item = Item(_guid(entry.get("id"), where), str(entry.get("title") or ""), type_,
-                        _guid(parent, where + ".parent") if parent else None, entry.get("description"),
-                        entry.get("titles"), entry.get("display_order"))
+            item = Item(
+                _guid(entry.get("id"), where),
+                str(entry.get("title") or ""),
+                type_,
+                _guid(parent, where + ".parent") if parent else None,
+                entry.get("description"),
+                entry.get("titles"),
+                entry.get("display_order"),
+            )
             self._add(item, where)
             self.categories.append(item)
         for item in self.categories:
             if item.parent and (item.parent not in self.by_id or self.by_id[item.parent].is_classification):
-                raise CatalogError("category %s (%s): parent %s is not a known category"
-                                   % (item.id, item.title, item.parent))
+                raise CatalogError(
+                    "category %s (%s): parent %s is not a known category" % (item.id, item.title, item.parent)
+                )
         # Stable local ids: classifications first, then categories, in file order.
         for number, item in enumerate(self.classifications + self.categories, start=1):
             item.local_id = number

@@ -25,44 +25,90 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wsus-emulator",
         description="A WSUS server emulator: the [MS-WSUSAR] ApiRemoting30 SOAP service with NTLM/Negotiate "
-                    "authentication, simulated synchronizations and a JSON control API.")
+        "authentication, simulated synchronizations and a JSON control API.",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8530,
-                        help="first port (default 8530); 0 picks a free port for every server")
-    parser.add_argument("--servers", type=int, default=1, metavar="N",
-                        help="N independent servers on consecutive ports, each with its own state (default 1)")
-    parser.add_argument("--tls", action="store_true",
-                        help="serve HTTPS with a generated CA and server certificate (printed as ca_path)")
+    parser.add_argument(
+        "--port", type=int, default=8530, help="first port (default 8530); 0 picks a free port for every server"
+    )
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="N independent servers on consecutive ports, each with its own state (default 1)",
+    )
+    parser.add_argument(
+        "--tls", action="store_true", help="serve HTTPS with a generated CA and server certificate (printed as ca_path)"
+    )
     parser.add_argument("--tls-cert", metavar="PEM", help="server certificate (chain) to use; implies --tls")
     parser.add_argument("--tls-key", metavar="PEM", help="private key of --tls-cert (if not inside it)")
-    parser.add_argument("--users", metavar="FILE",
-                        help="replace the built-in users; lines DOMAIN\\user:password:role "
-                             "(role administrator|reporter|none)")
-    parser.add_argument("--profile", choices=PROFILES, default="ws2022",
-                        help="ConfigurationTableRow shape: ws2022 (121 fields, default) or spec (119)")
-    parser.add_argument("--language-rows", choices=LANGUAGE_ROW_LAYOUTS, default="live",
-                        help="ExecuteSPGetAllLanguagesWithEnabledState row layout and the matching item type of "
-                             "the ExecuteSPSetConfiguration language lists: live [ShortLanguage, Enabled, "
-                             "UssEnabled] with short-code strings (default), or spec [LanguageID, ShortLanguage, "
-                             "LongLanguage, Enabled] with LanguageID ints")
-    parser.add_argument("--sync-seconds", type=float, default=5.0, metavar="S",
-                        help="duration of a simulated synchronization (default 5)")
-    parser.add_argument("--stop-seconds", type=float, default=0.5, metavar="S",
-                        help="how long StopSubscription leaves a run stopping (state 2) before it ends canceled "
-                             "(default 0.5)")
-    parser.add_argument("--save-seconds", type=float, default=0.0, metavar="S",
-                        help="for S seconds after ExecuteSPSetConfiguration the server is saving its configuration "
-                             "and refuses to start a synchronization (default 0: never)")
-    parser.add_argument("--cancel-event", type=int, choices=(385, 387), default=385,
-                        help="the event id a canceled synchronization writes (default 385)")
-    parser.add_argument("--latency-ms", type=float, default=0.0, metavar="MS",
-                        help="delay every answer of the SOAP endpoint by MS milliseconds")
-    parser.add_argument("--state-dir", metavar="DIR",
-                        help="persist each server's state as DIR/server-<port>.json across restarts")
+    parser.add_argument(
+        "--users",
+        metavar="FILE",
+        help="replace the built-in users; lines DOMAIN\\user:password:role (role administrator|reporter|none)",
+    )
+    parser.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="ws2022",
+        help="ConfigurationTableRow shape: ws2022 (121 fields, default) or spec (119)",
+    )
+    parser.add_argument(
+        "--language-rows",
+        choices=LANGUAGE_ROW_LAYOUTS,
+        default="live",
+        help="ExecuteSPGetAllLanguagesWithEnabledState row layout and the matching item type of "
+        "the ExecuteSPSetConfiguration language lists: live [ShortLanguage, Enabled, "
+        "UssEnabled] with short-code strings (default), or spec [LanguageID, ShortLanguage, "
+        "LongLanguage, Enabled] with LanguageID ints",
+    )
+    parser.add_argument(
+        "--sync-seconds",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="duration of a simulated synchronization (default 5)",
+    )
+    parser.add_argument(
+        "--stop-seconds",
+        type=float,
+        default=0.5,
+        metavar="S",
+        help="how long StopSubscription leaves a run stopping (state 2) before it ends canceled (default 0.5)",
+    )
+    parser.add_argument(
+        "--save-seconds",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="for S seconds after ExecuteSPSetConfiguration the server is saving its configuration "
+        "and refuses to start a synchronization (default 0: never)",
+    )
+    parser.add_argument(
+        "--cancel-event",
+        type=int,
+        choices=(385, 387),
+        default=385,
+        help="the event id a canceled synchronization writes (default 385)",
+    )
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="delay every answer of the SOAP endpoint by MS milliseconds",
+    )
+    parser.add_argument(
+        "--state-dir", metavar="DIR", help="persist each server's state as DIR/server-<port>.json across restarts"
+    )
     parser.add_argument("--control", action="store_true", help="enable the /_emulator/ control API")
-    parser.add_argument("--catalog-dir", metavar="DIR",
-                        help="read categories.json, classifications.json and languages.json from DIR "
-                             "(files missing there come from the packaged data)")
+    parser.add_argument(
+        "--catalog-dir",
+        metavar="DIR",
+        help="read categories.json, classifications.json and languages.json from DIR "
+        "(files missing there come from the packaged data)",
+    )
     parser.add_argument("--verbose", "-v", action="store_true", help="log requests and errors to stderr")
     parser.add_argument("--version", action="version", version="wsus-emulator " + __version__)
     return parser
@@ -128,11 +174,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         for index in range(args.servers):
             port = 0 if args.port == 0 else args.port + index
-            servers.append(EmulatedServer(
-                args.host, port, catalog, schema, table, sync_seconds=args.sync_seconds,
-                latency_ms=args.latency_ms, state_dir=args.state_dir, control_api=args.control,
-                language_rows=args.language_rows,
-                ssl_context=ssl_context, channel_bindings=bindings, verbose=args.verbose))
+            servers.append(
+                EmulatedServer(
+                    args.host,
+                    port,
+                    catalog,
+                    schema,
+                    table,
+                    sync_seconds=args.sync_seconds,
+                    latency_ms=args.latency_ms,
+                    state_dir=args.state_dir,
+                    control_api=args.control,
+                    language_rows=args.language_rows,
+                    ssl_context=ssl_context,
+                    channel_bindings=bindings,
+                    verbose=args.verbose,
+                )
+            )
     except (OSError, ValueError) as error:
         for server in servers:
             server.httpd.server_close()
@@ -140,8 +198,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
 
     for server in servers:
-        server.state.set_initial_sync_settings({"stop_seconds": args.stop_seconds, "save_seconds": args.save_seconds,
-                                                "cancel_event": args.cancel_event})
+        server.state.set_initial_sync_settings(
+            {"stop_seconds": args.stop_seconds, "save_seconds": args.save_seconds, "cancel_event": args.cancel_event}
+        )
 
     stop = threading.Event()
 
@@ -153,13 +212,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     for server in servers:
         server.start()
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "") else ("::1" if args.host == "::" else args.host)
-    sys.stdout.write(json.dumps({
-        "pid": os.getpid(),
-        "urls": [server.url(shown_host) for server in servers],
-        "ports": [server.port for server in servers],
-        "ca_path": os.path.abspath(ca_path) if ca_path else None,
-        "control": bool(args.control),
-    }) + "\n")
+    sys.stdout.write(
+        json.dumps(
+            {
+                "pid": os.getpid(),
+                "urls": [server.url(shown_host) for server in servers],
+                "ports": [server.port for server in servers],
+                "ca_path": os.path.abspath(ca_path) if ca_path else None,
+                "control": bool(args.control),
+            }
+        )
+        + "\n"
+    )
     sys.stdout.flush()
     while not stop.wait(0.5):
         pass

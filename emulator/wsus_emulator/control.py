@@ -1,20 +1,20 @@
 """The JSON control API (``--control``), per server port, without authentication.
 
-    GET    /_emulator/requests   -> [{"operation", "user", "http_status"}, ...] in arrival order; over TLS an
-                                    authenticated entry also has "channel_binding": whether its logon
-                                    carried a channel binding that was verified
-    DELETE /_emulator/requests   -> clears the log
-    GET    /_emulator/faults     -> {"rules": [...]} the active rules
-    POST   /_emulator/faults     -> adds rules (a list, or {"rules": [...]}); returns {"rules": [...]}. Besides
-                                    faults, a rule can make another administrator save the configuration
-                                    (then_set_configuration) or the subscription (then_set_subscription)
-                                    right after a request, before its answer is sent
-    DELETE /_emulator/faults     -> removes every rule
-    GET    /_emulator/state      -> the server's whole state
-    GET    /_emulator/settings   -> the synchronization settings (sync_seconds, stop_seconds, save_seconds,
-                                    cancel_event)
-    POST   /_emulator/settings   -> changes some of them ({"save_seconds": 1, ...}); a reset restores the CLI's
-    POST   /_emulator/reset      -> factory state, empty log, no rules
+GET    /_emulator/requests   -> [{"operation", "user", "http_status"}, ...] in arrival order; over TLS an
+                                authenticated entry also has "channel_binding": whether its logon
+                                carried a channel binding that was verified
+DELETE /_emulator/requests   -> clears the log
+GET    /_emulator/faults     -> {"rules": [...]} the active rules
+POST   /_emulator/faults     -> adds rules (a list, or {"rules": [...]}); returns {"rules": [...]}. Besides
+                                faults, a rule can make another administrator save the configuration
+                                (then_set_configuration) or the subscription (then_set_subscription)
+                                right after a request, before its answer is sent
+DELETE /_emulator/faults     -> removes every rule
+GET    /_emulator/state      -> the server's whole state
+GET    /_emulator/settings   -> the synchronization settings (sync_seconds, stop_seconds, save_seconds,
+                                cancel_event)
+POST   /_emulator/settings   -> changes some of them ({"save_seconds": 1, ...}); a reset restores the CLI's
+POST   /_emulator/reset      -> factory state, empty log, no rules
 """
 
 from __future__ import annotations
@@ -24,8 +24,15 @@ from typing import Dict, List, Optional, Tuple
 
 from . import sync
 
-ACTIONS = ("http_status", "soap_fault", "drop_connection", "next_sync_result", "start_sync_after",
-           "then_set_configuration", "then_set_subscription")
+ACTIONS = (
+    "http_status",
+    "soap_fault",
+    "drop_connection",
+    "next_sync_result",
+    "start_sync_after",
+    "then_set_configuration",
+    "then_set_subscription",
+)
 # "Another administrator saves right after this request": the request is answered normally, then the save
 # happens before the answer is sent (checked further by the server: field names, types, catalog GUIDs).
 ANOTHER_ADMINISTRATOR = ("then_set_configuration", "then_set_subscription")
@@ -43,7 +50,7 @@ def parse_rules(payload) -> List[Dict]:
     if isinstance(payload, dict):
         payload = [payload]
     if not isinstance(payload, list):
-        raise RuleError("expected a JSON list of rules or {\"rules\": [...]}")
+        raise RuleError('expected a JSON list of rules or {"rules": [...]}')
     rules = []
     for position, raw in enumerate(payload):
         where = "rule %d" % position
@@ -51,7 +58,9 @@ def parse_rules(payload) -> List[Dict]:
             raise RuleError("%s: expected an object" % where)
         unknown = sorted(set(raw) - KEYS)
         if unknown:
-            raise RuleError("%s: unknown key(s) %s (allowed: %s)" % (where, ", ".join(unknown), ", ".join(sorted(KEYS))))
+            raise RuleError(
+                "%s: unknown key(s) %s (allowed: %s)" % (where, ", ".join(unknown), ", ".join(sorted(KEYS)))
+            )
         actions = [key for key in ACTIONS if key in raw and raw[key] not in (None, False)]
         if len(actions) > 1:
             raise RuleError("%s: give only one of %s" % (where, ", ".join(ACTIONS)))
@@ -75,9 +84,12 @@ def parse_rules(payload) -> List[Dict]:
                     raise RuleError("%s: http_status must be an HTTP status code" % where)
             elif action == "soap_fault":
                 if not isinstance(value, dict) or not value.get("type"):
-                    raise RuleError("%s: soap_fault must be {\"type\": ..., \"message\": ...}" % where)
-                value = {"type": str(value["type"]), "message": str(value.get("message") or ""),
-                         "code": str(value.get("code") or "Server")}
+                    raise RuleError('%s: soap_fault must be {"type": ..., "message": ...}' % where)
+                value = {
+                    "type": str(value["type"]),
+                    "message": str(value.get("message") or ""),
+                    "code": str(value.get("code") or "Server"),
+                }
                 if value["code"] not in ("Server", "Client"):
                     raise RuleError("%s: soap_fault code must be Server or Client" % where)
             elif action == "drop_connection":
@@ -85,8 +97,10 @@ def parse_rules(payload) -> List[Dict]:
                     raise RuleError("%s: drop_connection must be true" % where)
             elif action == "next_sync_result":
                 if not isinstance(value, dict) or value.get("result") not in sync.RESULTS:
-                    raise RuleError("%s: next_sync_result must be {\"result\": %s, \"error_text\": ...}"
-                                    % (where, "|".join(sync.RESULTS)))
+                    raise RuleError(
+                        '%s: next_sync_result must be {"result": %s, "error_text": ...}'
+                        % (where, "|".join(sync.RESULTS))
+                    )
                 error_text = value.get("error_text")
                 if error_text is not None and not isinstance(error_text, str):
                     raise RuleError("%s: next_sync_result error_text must be a string" % where)
@@ -97,11 +111,12 @@ def parse_rules(payload) -> List[Dict]:
                 if value is True:
                     value = "scheduled"
                 if value not in START_KINDS:
-                    raise RuleError("%s: start_sync_after must be true, \"scheduled\" or \"manual\"" % where)
+                    raise RuleError('%s: start_sync_after must be true, "scheduled" or "manual"' % where)
             elif action in ANOTHER_ADMINISTRATOR:
                 if not isinstance(value, dict) or not value:
-                    raise RuleError("%s: %s must be a non-empty object of what the other administrator saves"
-                                    % (where, action))
+                    raise RuleError(
+                        "%s: %s must be a non-empty object of what the other administrator saves" % (where, action)
+                    )
                 value = dict(value)
             rule[action] = value
         rules.append(rule)
@@ -110,7 +125,7 @@ def parse_rules(payload) -> List[Dict]:
 
 def handle(app, method: str, path: str, body: bytes) -> Tuple[int, Optional[object]]:
     """Returns (HTTP status, JSON-able body or None)."""
-    route = path[len("/_emulator"):].strip("/")
+    route = path[len("/_emulator") :].strip("/")
     payload = None
     if body:
         try:

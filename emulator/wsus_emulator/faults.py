@@ -11,7 +11,9 @@ from __future__ import annotations
 _MSCORLIB = "mscorlib, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089"
 _SYSTEM_XML = "System.Xml, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089"
 _WEB_SERVICES = "System.Web.Services, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b03f5f7f11d50a3a"
-_WSUS_ADMIN = "Microsoft.UpdateServices.Administration, Version=4.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35"
+_WSUS_ADMIN = (
+    "Microsoft.UpdateServices.Administration, Version=4.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35"
+)
 
 SOAP_EXCEPTION = "System.Web.Services.Protocols.SoapException"
 READ_PREFIX = SOAP_EXCEPTION + ": Server was unable to read request."
@@ -72,7 +74,13 @@ class RequestError(SoapFault):
         self.line = line
         self.column = column
         faultstring = "%s ---> %s: There is an error in XML document (%d, %d). ---> %s: %s" % (
-            READ_PREFIX, INVALID_OPERATION, line, column, inner_type, message)
+            READ_PREFIX,
+            INVALID_OPERATION,
+            line,
+            column,
+            inner_type,
+            message,
+        )
         super().__init__("Client", faultstring, inner_type, message)
 
 
@@ -96,20 +104,21 @@ def argument_null(parameter: str) -> ApplicationError:
 
 
 def out_of_range(parameter: str, detail: str) -> ApplicationError:
-    return ApplicationError(ARGUMENT_OUT_OF_RANGE,
-                            "Specified argument was out of the range of valid values. Parameter name: %s. %s"
-                            % (parameter, detail))
+    return ApplicationError(
+        ARGUMENT_OUT_OF_RANGE,
+        "Specified argument was out of the range of valid values. Parameter name: %s. %s" % (parameter, detail),
+    )
 
 
 def sync_running(operation: str) -> ApplicationError:
-    return ApplicationError(INVALID_OPERATION,
-                            "%s cannot be performed while a synchronization is running." % operation)
+    return ApplicationError(INVALID_OPERATION, "%s cannot be performed while a synchronization is running." % operation)
 
 
 def unauthorized(operation: str, user: str) -> ApplicationError:
-    return ApplicationError(UNAUTHORIZED,
-                            "Access denied: %s requires the WSUS Administrators role; %s is a WSUS Reporter."
-                            % (operation, user))
+    return ApplicationError(
+        UNAUTHORIZED,
+        "Access denied: %s requires the WSUS Administrators role; %s is a WSUS Reporter." % (operation, user),
+    )
 
 
 def invalid_data(message: str) -> ApplicationError:

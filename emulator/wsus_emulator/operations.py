@@ -20,8 +20,11 @@ PROTOCOL_VERSION = "1.20"
 NIL_GUID = "00000000-0000-0000-0000-000000000000"
 # A Windows Internal Database install (the default of a WSUS role on Windows Server 2012 and later):
 # SUSDB on the WID instance, which is also the instance setup installed.
-DATABASE_CONFIGURATION = {"serverName": "MICROSOFT##WID", "databaseName": "SUSDB",
-                          "wmsdeInstanceName": "MICROSOFT##WID"}
+DATABASE_CONFIGURATION = {
+    "serverName": "MICROSOFT##WID",
+    "databaseName": "SUSDB",
+    "wmsdeInstanceName": "MICROSOFT##WID",
+}
 
 
 def rows(values: List[list]) -> Dict:
@@ -49,9 +52,7 @@ class Service:
     def __init__(self, state: ServerState):
         self.state = state
         self.catalog = state.catalog
-        self.handlers: Dict[str, Callable] = {
-            name: getattr(self, "op_" + name) for name in OPERATIONS
-        }
+        self.handlers: Dict[str, Callable] = {name: getattr(self, "op_" + name) for name in OPERATIONS}
 
     def call(self, name: str, params: Dict, caller: Caller):
         operation = OPERATIONS[name]
@@ -98,9 +99,14 @@ class Service:
         }
 
     def op_ExecuteSPSetConfiguration(self, params, caller):
-        self.state.set_configuration(params.get("row"), params.get("listTrue"), params.get("listFalse"),
-                                     params.get("ussListTrue"), params.get("ussListFalse"),
-                                     params.get("programKeys"))
+        self.state.set_configuration(
+            params.get("row"),
+            params.get("listTrue"),
+            params.get("listFalse"),
+            params.get("ussListTrue"),
+            params.get("ussListFalse"),
+            params.get("programKeys"),
+        )
         self.state.configuration_saved()  # a start is refused for --save-seconds
 
     def op_HasProxyPassword(self, params, caller):
@@ -117,8 +123,12 @@ class Service:
         return dict(self.state.subscription)
 
     def op_SetSubscription(self, params, caller):
-        self.state.set_subscription(params.get("subscription"), params.get("categoryIds"),
-                                    params.get("updateClassificationIds"), params.get("userName"))
+        self.state.set_subscription(
+            params.get("subscription"),
+            params.get("categoryIds"),
+            params.get("updateClassificationIds"),
+            params.get("userName"),
+        )
 
     def op_SetSubscriptionFrequency(self, params, caller):
         self.state.set_frequency(params["numberOfSynchronizationsPerDay"], caller.principal)
@@ -162,8 +172,7 @@ class Service:
             item = self.catalog.category(guid)
             what = "update category"
         if item is None:
-            raise faults.ApplicationError(faults.NOT_FOUND, "The %s %s was not found on this server."
-                                          % (what, guid))
+            raise faults.ApplicationError(faults.NOT_FOUND, "The %s %s was not found on this server." % (what, guid))
         return row(item.row(params.get("preferredCulture"), self.state.created))
 
     # ------------------------------------------------------------------------------------ synchronization
@@ -190,25 +199,27 @@ class Service:
         result = []
         for event in self.state.search_events(event_filter):
             when = parse_datetime(event["time"])
-            result.append({
-                "EventInstanceId": event["event_instance_id"],
-                "EventId": event["event_id"],
-                "NamespaceId": event["namespace_id"],
-                "SourceId": event["source_id"],
-                "TimeAtTarget": when,
-                "TimeAtServer": when,
-                "StateId": 0,
-                "SeverityId": event["severity_id"],
-                "Win32HResult": event["win32_hresult"],
-                "MessageTemplate": event["message"],
-                "ComputerId": None,
-                "AppName": "WSUS",
-                "MiscData": {"string": []},
-                "ReplacementStrings": {"string": list(event["replacement_strings"])},
-                "UpdateId": NIL_GUID,
-                "RevisionNumber": 0,
-                "DeviceId": None,
-            })
+            result.append(
+                {
+                    "EventInstanceId": event["event_instance_id"],
+                    "EventId": event["event_id"],
+                    "NamespaceId": event["namespace_id"],
+                    "SourceId": event["source_id"],
+                    "TimeAtTarget": when,
+                    "TimeAtServer": when,
+                    "StateId": 0,
+                    "SeverityId": event["severity_id"],
+                    "Win32HResult": event["win32_hresult"],
+                    "MessageTemplate": event["message"],
+                    "ComputerId": None,
+                    "AppName": "WSUS",
+                    "MiscData": {"string": []},
+                    "ReplacementStrings": {"string": list(event["replacement_strings"])},
+                    "UpdateId": NIL_GUID,
+                    "RevisionNumber": 0,
+                    "DeviceId": None,
+                }
+            )
         return {"EventHistoryTableRow": result}
 
 

@@ -23,10 +23,21 @@ XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 SOAP11_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12_NS = "http://www.w3.org/2003/05/soap-envelope"
 
-SIMPLE_TYPES = frozenset([
-    "string", "int", "long", "short", "unsignedByte", "unsignedInt", "boolean", "dateTime", "guid",
-    "base64Binary", "anyType",
-])
+SIMPLE_TYPES = frozenset(
+    [
+        "string",
+        "int",
+        "long",
+        "short",
+        "unsignedByte",
+        "unsignedInt",
+        "boolean",
+        "dateTime",
+        "guid",
+        "base64Binary",
+        "anyType",
+    ]
+)
 
 PROFILES = ("ws2022", "spec")
 UNBOUNDED = None
@@ -128,18 +139,26 @@ _COMMON_TYPES: Dict[str, List[Field]] = {
         _opt("Authorization", "ArrayOfAuthorizationPlugInTableRow"),
     ],
     "ArrayOfGroupAuthorizationTableRow": [
-        _list("GroupAuthorizationTableRow", "GroupAuthorizationTableRow", nillable=True)],
+        _list("GroupAuthorizationTableRow", "GroupAuthorizationTableRow", nillable=True)
+    ],
     "GroupAuthorizationTableRow": [_f("Group", "guid"), _opt("PlugInId", "string")],
     "ArrayOfAuthorizationPlugInTableRow": [
-        _list("AuthorizationPlugInTableRow", "AuthorizationPlugInTableRow", nillable=True)],
+        _list("AuthorizationPlugInTableRow", "AuthorizationPlugInTableRow", nillable=True)
+    ],
     "AuthorizationPlugInTableRow": [
-        _opt("PlugInId", "string"), _opt("AssemblyName", "string"), _opt("ClassName", "string"),
-        _opt("Data", "base64Binary"), _opt("Url", "string"), _opt("Parameter", "string"),
+        _opt("PlugInId", "string"),
+        _opt("AssemblyName", "string"),
+        _opt("ClassName", "string"),
+        _opt("Data", "base64Binary"),
+        _opt("Url", "string"),
+        _opt("Parameter", "string"),
     ],
     # The anonymous type of the GetDatabaseConfigurationResponse element: three out-parameters written
     # straight into the response element, with no ...Result wrapper ([MS-WSUSAR] 3.1.4.114.3.2, LIVE WSDL).
     "GetDatabaseConfigurationResponse": [
-        _opt("serverName", "string"), _opt("databaseName", "string"), _opt("wmsdeInstanceName", "string"),
+        _opt("serverName", "string"),
+        _opt("databaseName", "string"),
+        _opt("wmsdeInstanceName", "string"),
     ],
 }
 
@@ -163,75 +182,121 @@ def _result(op, type_, min_=0) -> Field:
 
 _CATEGORY_ROWS = "ArrayOfGenericReadableRow"
 
-OPERATIONS: Dict[str, Operation] = {op.name: op for op in [
-    _op("GetServerVersion", result=_result("GetServerVersion", "string")),
-    _op("GetServerProtocolVersion", result=_result("GetServerProtocolVersion", "string")),
-    _op("GetCurrentUserRole", result=_result("GetCurrentUserRole", "int", 1)),
-    _op("ExecuteSPGetConfiguration", result=_result("ExecuteSPGetConfiguration", "AllConfigurationTableRows")),
-    _op("ExecuteSPSetConfiguration", [
-        _opt("row", "ConfigurationTableRow"),
-        _opt("listTrue", "ArrayOfAnyType"),
-        _opt("listFalse", "ArrayOfAnyType"),
-        _opt("ussListTrue", "ArrayOfAnyType"),
-        _opt("ussListFalse", "ArrayOfAnyType"),
-        _opt("programKeys", "ArrayOfProgramKey"),
-    ], write=True),
-    _op("HasProxyPassword", result=_result("HasProxyPassword", "boolean", 1)),
-    _op("SetProxyPassword", [_opt("passwordBytes", "base64Binary")], write=True),
-    _op("ExecuteSPGetAllLanguagesWithEnabledState",
-        result=_result("ExecuteSPGetAllLanguagesWithEnabledState", _CATEGORY_ROWS)),
-    _op("GetSubscription", result=_result("GetSubscription", "SubscriptionTableRow")),
-    _op("SetSubscription", [
-        _opt("subscription", "SubscriptionTableRow"),
-        _opt("categoryIds", "ArrayOfGuid"),
-        _opt("updateClassificationIds", "ArrayOfGuid"),
-        _opt("userName", "string"),
-    ], write=True),
-    _op("SetSubscriptionFrequency", [_f("numberOfSynchronizationsPerDay", "int")], write=True),
-    _op("GetSubscriptionCategories", [
-        _opt("preferredCulture", "string"),
-        _f("retrieveUpdateClassifications", "boolean"),
-    ], result=_result("GetSubscriptionCategories", _CATEGORY_ROWS)),
-    _op("ExecuteSPGetCategories", [
-        _opt("preferredCulture", "string"),
-        _f("retrieveUpdateClassifications", "boolean"),
-        _f("fromSyncDate", "dateTime"),
-        _f("toSyncDate", "dateTime"),
-    ], result=_result("ExecuteSPGetCategories", _CATEGORY_ROWS)),
-    _op("ExecuteSPGetTopLevelCategories", [_opt("preferredCulture", "string")],
-        result=_result("ExecuteSPGetTopLevelCategories", _CATEGORY_ROWS)),
-    _op("ExecuteSPGetSubcategories", [_opt("preferredCulture", "string"), _f("categoryId", "guid")],
-        result=_result("ExecuteSPGetSubcategories", _CATEGORY_ROWS)),
-    _op("ExecuteSPGetCategoryById", [
-        _opt("preferredCulture", "string"),
-        _f("retrieveUpdateClassification", "boolean"),
-        _f("id", "guid"),
-    ], result=_result("ExecuteSPGetCategoryById", "GenericReadableRow")),
-    _op("GetSubscriptionState", result=_result("GetSubscriptionState", "int", 1)),
-    _op("GetServerSyncProgress", result=_result("GetServerSyncProgress", _CATEGORY_ROWS)),
-    _op("GetSubscriptionNextSynchronizationTime",
-        result=_result("GetSubscriptionNextSynchronizationTime", "dateTime", 1)),
-    _op("StartSubscriptionManually", write=True),
-    _op("StartSubscriptionManuallyForCategoryOnly", write=True),
-    _op("StopSubscription", write=True),
-    _op("ExecuteSPSearchEventHistory", [_opt("eventHistoryFilter", "EventHistoryFilter")],
-        result=_result("ExecuteSPSearchEventHistory", "ArrayOfEventHistoryTableRow")),
-    # What a console reads when it opens a server (GUIDE.md "Console reads").
-    _op("ExecuteSPGetComputerCount", [_opt("computerTargetScopeXml", "string")],
-        result=_result("ExecuteSPGetComputerCount", "int", 1)),
-    _op("ExecuteSPGetUpdateCount", [
-        _opt("updateScopeXml", "string"),
-        _opt("preferredCulture", "string"),
-        _f("publicationState", "int"),
-    ], result=_result("ExecuteSPGetUpdateCount", "int", 1)),
-    _op("GetDatabaseConfiguration", out="GetDatabaseConfigurationResponse"),
-    _op("ExecuteSPGetContentDownloadProgress",
-        result=_result("ExecuteSPGetContentDownloadProgress", "GenericReadableRow")),
-    _op("ExecuteSPGetComponentsWithErrors", result=_result("ExecuteSPGetComponentsWithErrors", "ArrayOfString")),
-]}
+OPERATIONS: Dict[str, Operation] = {
+    op.name: op
+    for op in [
+        _op("GetServerVersion", result=_result("GetServerVersion", "string")),
+        _op("GetServerProtocolVersion", result=_result("GetServerProtocolVersion", "string")),
+        _op("GetCurrentUserRole", result=_result("GetCurrentUserRole", "int", 1)),
+        _op("ExecuteSPGetConfiguration", result=_result("ExecuteSPGetConfiguration", "AllConfigurationTableRows")),
+        _op(
+            "ExecuteSPSetConfiguration",
+            [
+                _opt("row", "ConfigurationTableRow"),
+                _opt("listTrue", "ArrayOfAnyType"),
+                _opt("listFalse", "ArrayOfAnyType"),
+                _opt("ussListTrue", "ArrayOfAnyType"),
+                _opt("ussListFalse", "ArrayOfAnyType"),
+                _opt("programKeys", "ArrayOfProgramKey"),
+            ],
+            write=True,
+        ),
+        _op("HasProxyPassword", result=_result("HasProxyPassword", "boolean", 1)),
+        _op("SetProxyPassword", [_opt("passwordBytes", "base64Binary")], write=True),
+        _op(
+            "ExecuteSPGetAllLanguagesWithEnabledState",
+            result=_result("ExecuteSPGetAllLanguagesWithEnabledState", _CATEGORY_ROWS),
+        ),
+        _op("GetSubscription", result=_result("GetSubscription", "SubscriptionTableRow")),
+        _op(
+            "SetSubscription",
+            [
+                _opt("subscription", "SubscriptionTableRow"),
+                _opt("categoryIds", "ArrayOfGuid"),
+                _opt("updateClassificationIds", "ArrayOfGuid"),
+                _opt("userName", "string"),
+            ],
+            write=True,
+        ),
+        _op("SetSubscriptionFrequency", [_f("numberOfSynchronizationsPerDay", "int")], write=True),
+        _op(
+            "GetSubscriptionCategories",
+            [
+                _opt("preferredCulture", "string"),
+                _f("retrieveUpdateClassifications", "boolean"),
+            ],
+            result=_result("GetSubscriptionCategories", _CATEGORY_ROWS),
+        ),
+        _op(
+            "ExecuteSPGetCategories",
+            [
+                _opt("preferredCulture", "string"),
+                _f("retrieveUpdateClassifications", "boolean"),
+                _f("fromSyncDate", "dateTime"),
+                _f("toSyncDate", "dateTime"),
+            ],
+            result=_result("ExecuteSPGetCategories", _CATEGORY_ROWS),
+        ),
+        _op(
+            "ExecuteSPGetTopLevelCategories",
+            [_opt("preferredCulture", "string")],
+            result=_result("ExecuteSPGetTopLevelCategories", _CATEGORY_ROWS),
+        ),
+        _op(
+            "ExecuteSPGetSubcategories",
+            [_opt("preferredCulture", "string"), _f("categoryId", "guid")],
+            result=_result("ExecuteSPGetSubcategories", _CATEGORY_ROWS),
+        ),
+        _op(
+            "ExecuteSPGetCategoryById",
+            [
+                _opt("preferredCulture", "string"),
+                _f("retrieveUpdateClassification", "boolean"),
+                _f("id", "guid"),
+            ],
+            result=_result("ExecuteSPGetCategoryById", "GenericReadableRow"),
+        ),
+        _op("GetSubscriptionState", result=_result("GetSubscriptionState", "int", 1)),
+        _op("GetServerSyncProgress", result=_result("GetServerSyncProgress", _CATEGORY_ROWS)),
+        _op(
+            "GetSubscriptionNextSynchronizationTime",
+            result=_result("GetSubscriptionNextSynchronizationTime", "dateTime", 1),
+        ),
+        _op("StartSubscriptionManually", write=True),
+        _op("StartSubscriptionManuallyForCategoryOnly", write=True),
+        _op("StopSubscription", write=True),
+        _op(
+            "ExecuteSPSearchEventHistory",
+            [_opt("eventHistoryFilter", "EventHistoryFilter")],
+            result=_result("ExecuteSPSearchEventHistory", "ArrayOfEventHistoryTableRow"),
+        ),
+        # What a console reads when it opens a server (GUIDE.md "Console reads").
+        _op(
+            "ExecuteSPGetComputerCount",
+            [_opt("computerTargetScopeXml", "string")],
+            result=_result("ExecuteSPGetComputerCount", "int", 1),
+        ),
+        _op(
+            "ExecuteSPGetUpdateCount",
+            [
+                _opt("updateScopeXml", "string"),
+                _opt("preferredCulture", "string"),
+                _f("publicationState", "int"),
+            ],
+            result=_result("ExecuteSPGetUpdateCount", "int", 1),
+        ),
+        _op("GetDatabaseConfiguration", out="GetDatabaseConfigurationResponse"),
+        _op(
+            "ExecuteSPGetContentDownloadProgress",
+            result=_result("ExecuteSPGetContentDownloadProgress", "GenericReadableRow"),
+        ),
+        _op("ExecuteSPGetComponentsWithErrors", result=_result("ExecuteSPGetComponentsWithErrors", "ArrayOfString")),
+    ]
+}
 
 # Every request element of the live WS2022 WSDL (171 in the main namespace; Ping lives in IMonitorable).
-WSDL_OPERATIONS = frozenset("""
+WSDL_OPERATIONS = frozenset(
+    """
 AddDynamicCategories AddDynamicCategory AddNewLanguage ApplyAutomaticUpdateApprovalRule
 CatalogSiteGetMetadataAndImport CreateInstallApprovalRule DeleteDynamicCategory DeleteInstallApprovalRule
 ExecuteGetSigningCertificate ExecuteReplicaSPDeleteDeployment ExecuteSPAcceptEula
@@ -288,7 +353,8 @@ SetSubscription SetSubscriptionFrequency SetSubscriptionLastSynchronizationTime
 SignCabExForPublishingWithTimeStampOption SignCabForPublishing SignCabForPublishingWithTimeStampOption
 StartSubscriptionManually StartSubscriptionManuallyForCategoryOnly StartWSUSService StopSubscription
 StopWSUSService
-""".split())
+""".split()
+)
 
 MONITORABLE_OPERATIONS = frozenset(["Ping"])
 

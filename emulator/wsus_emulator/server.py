@@ -32,17 +32,32 @@ MAX_BODY = 16 * 1024 * 1024
 
 
 def _html(status: int, title: str, text: str) -> bytes:
-    return ("<!DOCTYPE html><html><head><title>%d - %s</title></head><body><h1>%d - %s</h1><p>%s</p></body>"
-            "</html>" % (status, title, status, title, text)).encode("utf-8")
+    return (
+        "<!DOCTYPE html><html><head><title>%d - %s</title></head><body><h1>%d - %s</h1><p>%s</p></body>"
+        "</html>" % (status, title, status, title, text)
+    ).encode("utf-8")
 
 
 class EmulatedServer:
     """One emulated WSUS server bound to one port."""
 
-    def __init__(self, host: str, port: int, catalog: Catalog, schema: Schema, users: UserTable, *,
-                 sync_seconds: float = 5.0, latency_ms: float = 0.0, state_dir: Optional[str] = None,
-                 control_api: bool = False, ssl_context: Optional[ssl.SSLContext] = None, channel_bindings=None,
-                 verbose: bool = False, language_rows: str = "live"):
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        catalog: Catalog,
+        schema: Schema,
+        users: UserTable,
+        *,
+        sync_seconds: float = 5.0,
+        latency_ms: float = 0.0,
+        state_dir: Optional[str] = None,
+        control_api: bool = False,
+        ssl_context: Optional[ssl.SSLContext] = None,
+        channel_bindings=None,
+        verbose: bool = False,
+        language_rows: str = "live",
+    ):
         self.catalog = catalog
         self.schema = schema
         self.users = users
@@ -72,8 +87,12 @@ class EmulatedServer:
 
     # ------------------------------------------------------------------------------------ lifecycle
     def start(self) -> None:
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2},
-                                       name="wsus-emulator-%d" % self.port, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever,
+            kwargs={"poll_interval": 0.2},
+            name="wsus-emulator-%d" % self.port,
+            daemon=True,
+        )
         self.thread.start()
 
     def stop(self) -> None:
@@ -81,9 +100,15 @@ class EmulatedServer:
         self.httpd.server_close()
 
     # ------------------------------------------------------------------------------------ log & rules
-    def log(self, operation: Optional[str], user: Optional[str], status: Optional[int],
-            channel_binding: Optional[bool] = None, language_lists: Optional[Dict] = None,
-            injected: bool = False) -> None:
+    def log(
+        self,
+        operation: Optional[str],
+        user: Optional[str],
+        status: Optional[int],
+        channel_binding: Optional[bool] = None,
+        language_lists: Optional[Dict] = None,
+        injected: bool = False,
+    ) -> None:
         entry = {"operation": operation, "user": user, "http_status": status}
         if injected:  # a save by "another administrator" (then_set_*), not a request anyone sent
             entry["injected"] = True
@@ -135,8 +160,9 @@ class EmulatedServer:
                 if configuration:
                     self.state.another_administrator_sets_configuration(rule["then_set_configuration"])
                 else:
-                    self.state.another_administrator_sets_subscription(rule["then_set_subscription"],
-                                                                       ANOTHER_ADMINISTRATOR)
+                    self.state.another_administrator_sets_subscription(
+                        rule["then_set_subscription"], ANOTHER_ADMINISTRATOR
+                    )
             except faults.SoapFault as fault:
                 status = 500
                 if self.verbose:
@@ -148,9 +174,13 @@ class EmulatedServer:
             result = [dict(rule) for rule in self.rules]
         with self.state.lock:
             for pending in self.state.pending_results:
-                result.append({"operation": "any", "count": pending["count"],
-                               "next_sync_result": {"result": pending["result"],
-                                                    "error_text": pending.get("error_text")}})
+                result.append(
+                    {
+                        "operation": "any",
+                        "count": pending["count"],
+                        "next_sync_result": {"result": pending["result"], "error_text": pending.get("error_text")},
+                    }
+                )
         return result
 
     def clear_rules(self) -> None:
@@ -211,8 +241,13 @@ class EmulatedServer:
         except faults.SoapFault as fault:
             return None, fault
 
-    def process(self, envelope: Optional[Envelope], parse_fault: Optional[faults.SoapFault],
-                soap_action: Optional[str], caller: Caller) -> Tuple[int, bytes]:
+    def process(
+        self,
+        envelope: Optional[Envelope],
+        parse_fault: Optional[faults.SoapFault],
+        soap_action: Optional[str],
+        caller: Caller,
+    ) -> Tuple[int, bytes]:
         try:
             if parse_fault is not None:
                 raise parse_fault
@@ -225,17 +260,21 @@ class EmulatedServer:
                     result = self.service.call(name, params, caller)
                 return 200, Writer(self.schema).response(operation, result)
             if (namespace == TNS and name in WSDL_OPERATIONS) or (
-                    namespace == MONITORABLE_NS and name in MONITORABLE_OPERATIONS):
+                namespace == MONITORABLE_NS and name in MONITORABLE_OPERATIONS
+            ):
                 raise faults.not_implemented(name)
             raise faults.ProtocolError(
-                "Client", "Server did not recognize the value of the request element: <%s xmlns='%s'> is not an "
-                          "operation of the ApiRemoting web service." % (name, namespace))
+                "Client",
+                "Server did not recognize the value of the request element: <%s xmlns='%s'> is not an "
+                "operation of the ApiRemoting web service." % (name, namespace),
+            )
         except faults.SoapFault as fault:
             return 500, fault_response(fault)
         except Exception as error:  # an emulator bug: still answer like ASMX would
             traceback.print_exc(file=sys.stderr)
-            return 500, fault_response(faults.ApplicationError("System.Exception",
-                                                               "internal WSUS emulator error: %r" % (error,)))
+            return 500, fault_response(
+                faults.ApplicationError("System.Exception", "internal WSUS emulator error: %r" % (error,))
+            )
 
 
 LANGUAGE_LISTS = ("listTrue", "listFalse", "ussListTrue", "ussListFalse")
@@ -329,8 +368,12 @@ class Handler(BaseHTTPRequestHandler):
                     break
                 size += length
                 if size > MAX_BODY:
-                    self._send(413, _html(413, "Request Entity Too Large", "The request is too large."),
-                               "text/html", close=True)
+                    self._send(
+                        413,
+                        _html(413, "Request Entity Too Large", "The request is too large."),
+                        "text/html",
+                        close=True,
+                    )
                     return None
                 chunks.append(self.rfile.read(length))
                 self.rfile.readline(65537)
@@ -338,8 +381,7 @@ class Handler(BaseHTTPRequestHandler):
         length = self.headers.get("Content-Length")
         if length is None:
             if self.command in ("POST", "PUT", "PATCH"):
-                self._send(411, _html(411, "Length Required", "Content-Length is required."), "text/html",
-                           close=True)
+                self._send(411, _html(411, "Length Required", "Content-Length is required."), "text/html", close=True)
                 return None
             return b""
         try:
@@ -348,13 +390,21 @@ class Handler(BaseHTTPRequestHandler):
             self._send(400, _html(400, "Bad Request", "Invalid Content-Length."), "text/html", close=True)
             return None
         if size > MAX_BODY or size < 0:
-            self._send(413, _html(413, "Request Entity Too Large", "The request is too large."), "text/html",
-                       close=True)
+            self._send(
+                413, _html(413, "Request Entity Too Large", "The request is too large."), "text/html", close=True
+            )
             return None
         return self.rfile.read(size) if size else b""
 
-    def _send(self, status: int, body: bytes, content_type: str = "text/xml; charset=utf-8",
-              headers: Tuple[Tuple[str, str], ...] = (), close: bool = False, delay: bool = False) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str = "text/xml; charset=utf-8",
+        headers: Tuple[Tuple[str, str], ...] = (),
+        close: bool = False,
+        delay: bool = False,
+    ) -> None:
         if delay and self.app.latency:
             time.sleep(self.app.latency)
         self.send_response(status)
@@ -396,25 +446,42 @@ class Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path == "/_emulator" or path.startswith("/_emulator/"):
             if not self.app.control_api:
-                self._send(404, _html(404, "Not Found", "The control API is off (start with --control)."),
-                           "text/html")
+                self._send(404, _html(404, "Not Found", "The control API is off (start with --control)."), "text/html")
                 return
             status, payload = control.handle(self.app, self.command, path, body)
             data = b"" if payload is None else json.dumps(payload, indent=1).encode("utf-8")
             self._send(status, data, "application/json; charset=utf-8")
             return
         if path.lower() != ENDPOINT.lower():
-            self._send(404, _html(404, "File or directory not found", "The resource you are looking for might "
-                                  "have been removed or is temporarily unavailable."), "text/html", delay=True)
+            self._send(
+                404,
+                _html(
+                    404,
+                    "File or directory not found",
+                    "The resource you are looking for might have been removed or is temporarily unavailable.",
+                ),
+                "text/html",
+                delay=True,
+            )
             return
         self._soap(body)
 
     # ------------------------------------------------------------------------------------ SOAP endpoint
-    def _log_authenticated(self, operation: Optional[str], principal: Optional[str], status: Optional[int],
-                           language_lists: Optional[Dict] = None) -> None:
+    def _log_authenticated(
+        self,
+        operation: Optional[str],
+        principal: Optional[str],
+        status: Optional[int],
+        language_lists: Optional[Dict] = None,
+    ) -> None:
         over_tls = self.app.channel_bindings is not None
-        self.app.log(operation, principal, status, channel_binding=self.auth.channel_bound if over_tls else None,
-                     language_lists=language_lists)
+        self.app.log(
+            operation,
+            principal,
+            status,
+            channel_binding=self.auth.channel_bound if over_tls else None,
+            language_lists=language_lists,
+        )
 
     def _soap(self, body: bytes) -> None:
         app = self.app
@@ -423,22 +490,38 @@ class Handler(BaseHTTPRequestHandler):
         if authorization is not None:
             outcome = self.auth.step(authorization)
             if outcome.status == "continue":
-                self._send(401, _html(401, "Unauthorized", "Access is denied due to invalid credentials."),
-                           "text/html", headers=(("WWW-Authenticate", outcome.header()),), delay=True)
+                self._send(
+                    401,
+                    _html(401, "Unauthorized", "Access is denied due to invalid credentials."),
+                    "text/html",
+                    headers=(("WWW-Authenticate", outcome.header()),),
+                    delay=True,
+                )
                 return
             if outcome.status == "failed":
                 envelope, dummy = app.parse(body)
                 app.log(envelope.operation if envelope else None, None, 401)
                 if app.verbose:
                     sys.stderr.write("[%d] authentication failed: %s\n" % (app.port, outcome.reason))
-                self._send(401, _html(401, "Unauthorized", "Access is denied due to invalid credentials."),
-                           "text/html", headers=self._challenge_headers(), close=True, delay=True)
+                self._send(
+                    401,
+                    _html(401, "Unauthorized", "Access is denied due to invalid credentials."),
+                    "text/html",
+                    headers=self._challenge_headers(),
+                    close=True,
+                    delay=True,
+                )
                 return
             final_token = outcome.header()
         elif not self.auth.authenticated:
             # The anonymous first request of a handshake: not logged.
-            self._send(401, _html(401, "Unauthorized", "Access is denied due to invalid credentials."),
-                       "text/html", headers=self._challenge_headers(), delay=True)
+            self._send(
+                401,
+                _html(401, "Unauthorized", "Access is denied due to invalid credentials."),
+                "text/html",
+                headers=self._challenge_headers(),
+                delay=True,
+            )
             return
         user = app.users.find(self.auth.principal)
         principal = user.principal if user else self.auth.principal
@@ -450,20 +533,38 @@ class Handler(BaseHTTPRequestHandler):
         operation = envelope.operation if envelope else None
         if self.command != "POST":
             self._log_authenticated(operation, principal, 405)
-            self._send(405, _html(405, "Method Not Allowed", "The web service accepts SOAP requests by POST "
-                                  "(the emulator does not serve ?WSDL)."), "text/html",
-                       headers=extra + (("Allow", "POST"),), delay=True)
+            self._send(
+                405,
+                _html(
+                    405,
+                    "Method Not Allowed",
+                    "The web service accepts SOAP requests by POST (the emulator does not serve ?WSDL).",
+                ),
+                "text/html",
+                headers=extra + (("Allow", "POST"),),
+                delay=True,
+            )
             return
         if role == ROLE_NONE:
             self._log_authenticated(operation, principal, 403)
-            self._send(403, _html(403, "Forbidden", "%s is not a member of WSUS Administrators or WSUS Reporters."
-                                  % principal), "text/html", headers=extra, delay=True)
+            self._send(
+                403,
+                _html(403, "Forbidden", "%s is not a member of WSUS Administrators or WSUS Reporters." % principal),
+                "text/html",
+                headers=extra,
+                delay=True,
+            )
             return
         content_type = (self.headers.get("Content-Type") or "text/xml").split(";")[0].strip().lower()
         if content_type != "text/xml":
             self._log_authenticated(operation, principal, 415)
-            self._send(415, _html(415, "Unsupported Media Type", "SOAP 1.1 requests use Content-Type text/xml."),
-                       "text/html", headers=extra, delay=True)
+            self._send(
+                415,
+                _html(415, "Unsupported Media Type", "SOAP 1.1 requests use Content-Type text/xml."),
+                "text/html",
+                headers=extra,
+                delay=True,
+            )
             return
 
         rule = app.take_rule(operation)
@@ -481,8 +582,13 @@ class Handler(BaseHTTPRequestHandler):
             if rule.get("http_status"):
                 status = rule["http_status"]
                 self._log_authenticated(operation, principal, status)
-                self._send(status, _html(status, "Injected error", "HTTP %d injected by the WSUS emulator." % status),
-                           "text/html", headers=extra, delay=True)
+                self._send(
+                    status,
+                    _html(status, "Injected error", "HTTP %d injected by the WSUS emulator." % status),
+                    "text/html",
+                    headers=extra,
+                    delay=True,
+                )
                 return
             if rule.get("soap_fault"):
                 spec = rule["soap_fault"]
@@ -494,8 +600,7 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(500, fault_response(fault), headers=extra, delay=True)
                 return
 
-        status, payload = app.process(envelope, parse_fault, self.headers.get("SOAPAction"),
-                                      Caller(principal, role))
+        status, payload = app.process(envelope, parse_fault, self.headers.get("SOAPAction"), Caller(principal, role))
         if rule is not None and rule.get("start_sync_after"):
             app.start_sync_after(rule["start_sync_after"])  # before the caller sees this answer
         self._log_authenticated(operation, principal, status, language_lists(envelope))

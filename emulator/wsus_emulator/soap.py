@@ -14,8 +14,7 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 from xml.parsers import expat
 
 from . import faults
-from .schema import (GUID_NS, MONITORABLE_NS, SOAP11_NS, SOAP12_NS, TNS, XSD_NS, XSI_NS, Field, Operation,
-                     Schema)
+from .schema import GUID_NS, MONITORABLE_NS, SOAP11_NS, SOAP12_NS, TNS, XSD_NS, XSI_NS, Field, Operation, Schema
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 MIN_DATETIME = _dt.datetime(1, 1, 1)
@@ -25,6 +24,7 @@ MAX_DATETIME = _dt.datetime(9999, 12, 31, 23, 59, 59, 999999)
 # --------------------------------------------------------------------------------------------------------
 # A small element tree with positions
 # --------------------------------------------------------------------------------------------------------
+
 
 class Node:
     __slots__ = ("uri", "name", "attrs", "children", "parts", "line", "column", "nsmap")
@@ -85,8 +85,14 @@ def parse_xml(data: bytes) -> Node:
             nsmap = nsmaps[-1]
         nsmaps.append(nsmap)
         uri, local = _split(name)
-        node = Node(uri, local, {_split(key): value for key, value in attrs.items()},
-                    parser.CurrentLineNumber, parser.CurrentColumnNumber + 1, nsmap)
+        node = Node(
+            uri,
+            local,
+            {_split(key): value for key, value in attrs.items()},
+            parser.CurrentLineNumber,
+            parser.CurrentColumnNumber + 1,
+            nsmap,
+        )
         if stack:
             stack[-1].children.append(node)
         else:
@@ -115,9 +121,12 @@ def parse_xml(data: bytes) -> Node:
         parser.Parse(data, True)
     except expat.ExpatError as error:
         line, column = error.lineno, error.offset + 1
-        raise faults.RequestError("%s. Line %d, position %d." % (expat.ErrorString(error.code).capitalize(),
-                                                                 line, column),
-                                  line, column, faults.XML) from None
+        raise faults.RequestError(
+            "%s. Line %d, position %d." % (expat.ErrorString(error.code).capitalize(), line, column),
+            line,
+            column,
+            faults.XML,
+        ) from None
     except _Refused as error:
         line, column = parser.CurrentLineNumber, parser.CurrentColumnNumber + 1
         raise faults.RequestError(str(error), line, column, faults.XML) from None
@@ -129,6 +138,7 @@ def parse_xml(data: bytes) -> Node:
 # --------------------------------------------------------------------------------------------------------
 # Envelope
 # --------------------------------------------------------------------------------------------------------
+
 
 class Envelope(NamedTuple):
     root: Node
@@ -151,30 +161,33 @@ def parse_envelope(data: bytes) -> Envelope:
     root = parse_xml(data)
     if root.name == "Envelope" and root.uri == SOAP12_NS:
         raise faults.ProtocolError(
-            "VersionMismatch", "Possible SOAP version mismatch: Envelope namespace %s was unexpected. "
-            "Expecting %s. (The emulator serves SOAP 1.1 only.)" % (root.uri, SOAP11_NS))
+            "VersionMismatch",
+            "Possible SOAP version mismatch: Envelope namespace %s was unexpected. "
+            "Expecting %s. (The emulator serves SOAP 1.1 only.)" % (root.uri, SOAP11_NS),
+        )
     if root.name != "Envelope" or root.uri != SOAP11_NS:
         raise faults.ProtocolError(
-            "Client", "Possible SOAP version mismatch: Envelope namespace %s was unexpected. Expecting %s."
-            % (root.uri, SOAP11_NS))
+            "Client",
+            "Possible SOAP version mismatch: Envelope namespace %s was unexpected. Expecting %s."
+            % (root.uri, SOAP11_NS),
+        )
     body = None
     for child in root.children:
         if child.uri == SOAP11_NS and child.name == "Header" and body is None:
             for entry in child.children:
                 if _truthy(entry.attr(SOAP11_NS, "mustUnderstand")):
-                    raise faults.ProtocolError(
-                        "MustUnderstand", "SOAP header %s was not understood." % entry.name)
+                    raise faults.ProtocolError("MustUnderstand", "SOAP header %s was not understood." % entry.name)
         elif child.uri == SOAP11_NS and child.name == "Body":
             body = child
             break
         else:
-            raise faults.RequestError("Element %s was not expected in the SOAP Envelope." % child.describe(),
-                                      child.line, child.column)
+            raise faults.RequestError(
+                "Element %s was not expected in the SOAP Envelope." % child.describe(), child.line, child.column
+            )
     if body is None:
         raise faults.RequestError("The SOAP Envelope has no Body element.", root.line, root.column)
     if not body.children:
-        raise faults.RequestError("The SOAP Body is empty: it must hold the operation element.",
-                                  body.line, body.column)
+        raise faults.RequestError("The SOAP Body is empty: it must hold the operation element.", body.line, body.column)
     return Envelope(root, body.children[0])
 
 
@@ -191,12 +204,14 @@ def check_soap_action(header: Optional[str], envelope: Envelope) -> None:
     accepted = {ns + "/" + op, ns + "/ApiRemotingSoap/" + op + "Request"}
     if value not in accepted:
         raise faults.ProtocolError(
-            "Client", "Server did not recognize the value of HTTP Header SOAPAction: %s." % value)
+            "Client", "Server did not recognize the value of HTTP Header SOAPAction: %s." % value
+        )
 
 
 # --------------------------------------------------------------------------------------------------------
 # Simple types
 # --------------------------------------------------------------------------------------------------------
+
 
 class AnyValue(NamedTuple):
     """An ``anyType`` item as read from a request: its xsi:type (local name; None if untyped) and value."""
@@ -208,16 +223,15 @@ class AnyValue(NamedTuple):
 _XML_WS = " \t\r\n"
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_DATETIME = re.compile(
-    r"^(-?\d{4,})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,7}))?(Z|[+-]\d\d:\d\d)?$")
+_DATETIME = re.compile(r"^(-?\d{4,})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,7}))?(Z|[+-]\d\d:\d\d)?$")
 _BASE64 = re.compile(r"^[A-Za-z0-9+/]*={0,2}$")
 
 _INT_RANGES = {
-    "int": ("Int32", -2 ** 31, 2 ** 31 - 1),
-    "long": ("Int64", -2 ** 63, 2 ** 63 - 1),
-    "short": ("Int16", -2 ** 15, 2 ** 15 - 1),
+    "int": ("Int32", -(2**31), 2**31 - 1),
+    "long": ("Int64", -(2**63), 2**63 - 1),
+    "short": ("Int16", -(2**15), 2**15 - 1),
     "unsignedByte": ("Byte", 0, 255),
-    "unsignedInt": ("UInt32", 0, 2 ** 32 - 1),
+    "unsignedInt": ("UInt32", 0, 2**32 - 1),
 }
 
 
@@ -241,8 +255,11 @@ def parse_simple(type_: str, text: str):
             raise ValueError_(faults.FORMAT, "The string '%s' is not a valid %s value." % (text, clr))
         number = int(stripped)
         if not low <= number <= high:
-            raise ValueError_(faults.OVERFLOW, "Value was either too large or too small for %s %s."
-                              % ("an" if clr.startswith(("I", "U")) else "a", clr))
+            raise ValueError_(
+                faults.OVERFLOW,
+                "Value was either too large or too small for %s %s."
+                % ("an" if clr.startswith(("I", "U")) else "a", clr),
+            )
         return number
     if type_ == "boolean":
         if stripped in ("true", "1"):
@@ -254,15 +271,21 @@ def parse_simple(type_: str, text: str):
         return parse_datetime(stripped, text)
     if type_ == "guid":
         if not _GUID.match(stripped):
-            raise ValueError_(faults.FORMAT, "Guid should contain 32 digits with 4 dashes "
-                                             "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx). Value: '%s'." % text)
+            raise ValueError_(
+                faults.FORMAT,
+                "Guid should contain 32 digits with 4 dashes "
+                "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx). Value: '%s'." % text,
+            )
         return stripped.lower()
     if type_ == "base64Binary":
         compact = "".join(text.split())
         if len(compact) % 4 or not _BASE64.match(compact):
-            raise ValueError_(faults.FORMAT, "The input is not a valid Base-64 string as it contains a non-base 64 "
-                                             "character, more than two padding characters, or an illegal "
-                                             "character among the padding characters.")
+            raise ValueError_(
+                faults.FORMAT,
+                "The input is not a valid Base-64 string as it contains a non-base 64 "
+                "character, more than two padding characters, or an illegal "
+                "character among the padding characters.",
+            )
         try:
             return base64.b64decode(compact, validate=True)
         except (binascii.Error, ValueError):
@@ -278,8 +301,15 @@ def parse_datetime(stripped: str, original: Optional[str] = None) -> _dt.datetim
         raise error
     year, month, day, hour, minute, second, fraction, zone = match.groups()
     try:
-        value = _dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
-                             int((fraction or "0").ljust(6, "0")[:6]))
+        value = _dt.datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second),
+            int((fraction or "0").ljust(6, "0")[:6]),
+        )
     except ValueError:
         raise error from None
     if zone and zone != "Z":
@@ -294,8 +324,14 @@ def parse_datetime(stripped: str, original: Optional[str] = None) -> _dt.datetim
 
 def format_datetime(value: _dt.datetime) -> str:
     """Like XmlConvert for DateTimeKind.Unspecified: no zone, fraction without trailing zeros."""
-    text = "%04d-%02d-%02dT%02d:%02d:%02d" % (value.year, value.month, value.day, value.hour, value.minute,
-                                              value.second)
+    text = "%04d-%02d-%02dT%02d:%02d:%02d" % (
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+    )
     if value.microsecond:
         text += ("." + "%06d" % value.microsecond).rstrip("0")
     return text
@@ -315,8 +351,7 @@ def format_simple(type_: str, value) -> str:
 # Reading (strict validation)
 # --------------------------------------------------------------------------------------------------------
 
-_ANY_TYPES = {"int", "long", "short", "unsignedByte", "unsignedInt", "boolean", "dateTime", "string",
-              "base64Binary"}
+_ANY_TYPES = {"int", "long", "short", "unsignedByte", "unsignedInt", "boolean", "dateTime", "string", "base64Binary"}
 
 
 class Reader:
@@ -353,24 +388,38 @@ class Reader:
             position = positions.get(child.name) if child.uri == TNS else None
             if position is None:
                 if child.uri != TNS and child.name in positions:
-                    raise self._error(child, "Unexpected element %s in '%s': it must be in the namespace %s."
-                                      % (child.describe(), context, TNS))
-                raise self._error(child, "Unexpected element %s in '%s': the allowed elements are, in this "
-                                         "order: %s." % (child.describe(), context, order))
+                    raise self._error(
+                        child,
+                        "Unexpected element %s in '%s': it must be in the namespace %s."
+                        % (child.describe(), context, TNS),
+                    )
+                raise self._error(
+                    child,
+                    "Unexpected element %s in '%s': the allowed elements are, in this "
+                    "order: %s." % (child.describe(), context, order),
+                )
             if position < index:
-                raise self._error(child, "Element '%s' is out of order in '%s': the expected order is %s."
-                                  % (child.name, context, order))
+                raise self._error(
+                    child,
+                    "Element '%s' is out of order in '%s': the expected order is %s." % (child.name, context, order),
+                )
             while index < position:
                 if count < fields[index].min:
-                    raise self._error(child, "The required element '%s' is missing from '%s' (found '%s' "
-                                             "instead)." % (fields[index].name, context, child.name))
+                    raise self._error(
+                        child,
+                        "The required element '%s' is missing from '%s' (found '%s' "
+                        "instead)." % (fields[index].name, context, child.name),
+                    )
                 index += 1
                 count = 0
             field = fields[index]
             count += 1
             if field.max is not None and count > field.max:
-                raise self._error(child, "Element '%s' is repeated in '%s': it may occur at most %d time(s)."
-                                  % (child.name, context, field.max))
+                raise self._error(
+                    child,
+                    "Element '%s' is repeated in '%s': it may occur at most %d time(s)."
+                    % (child.name, context, field.max),
+                )
             value = self._value(child, field, context)
             if field.repeated:
                 values[field.name].append(value)
@@ -378,8 +427,9 @@ class Reader:
                 values[field.name] = value
         while index < len(fields):
             if count < fields[index].min:
-                raise self._error(node, "The required element '%s' is missing from '%s'."
-                                  % (fields[index].name, context))
+                raise self._error(
+                    node, "The required element '%s' is missing from '%s'." % (fields[index].name, context)
+                )
             index += 1
             count = 0
         return values
@@ -409,13 +459,16 @@ class Reader:
         try:
             return parse_simple("boolean", value)
         except ValueError_ as error:
-            raise self._error(node, "%s (xsi:nil of element '%s' in '%s')" % (error.message, field.name, context),
-                              error.kind) from None
+            raise self._error(
+                node, "%s (xsi:nil of element '%s' in '%s')" % (error.message, field.name, context), error.kind
+            ) from None
 
     @staticmethod
     def _nil_hint(error: "faults.RequestError", field: Field, context: str) -> "faults.RequestError":
-        hint = (" Element '%s' in '%s' has xsi:nil='true' but is not nillable: XmlSerializer ignores xsi:nil "
-                "there and reads the element's content." % (field.name, context))
+        hint = (
+            " Element '%s' in '%s' has xsi:nil='true' but is not nillable: XmlSerializer ignores xsi:nil "
+            "there and reads the element's content." % (field.name, context)
+        )
         return faults.RequestError(error.message + hint, error.line, error.column, error.exception_type)
 
     def _content(self, node: Node, field: Field, context: str):
@@ -424,15 +477,21 @@ class Reader:
         if field.type in self.schema.types:
             declared = node.attr(XSI_NS, "type")
             if declared is not None and self._qname(node, declared)[1] != field.type:
-                raise self._error(node, "The specified type was not recognized: name='%s' for element '%s' of "
-                                        "type '%s'." % (declared, field.name, field.type))
+                raise self._error(
+                    node,
+                    "The specified type was not recognized: name='%s' for element '%s' of "
+                    "type '%s'." % (declared, field.name, field.type),
+                )
             return self._sequence(node, self.schema.fields(field.type), field.name)
         return self._simple(node, field.type, "%s' in '%s" % (field.name, context))
 
     def _simple(self, node: Node, type_: str, where: str):
         if node.children:
-            raise self._error(node.children[0], "Element '%s' has a simple type (%s) and cannot contain element "
-                                                "%s." % (where, type_, node.children[0].describe()))
+            raise self._error(
+                node.children[0],
+                "Element '%s' has a simple type (%s) and cannot contain element "
+                "%s." % (where, type_, node.children[0].describe()),
+            )
         try:
             return parse_simple(type_, node.text)
         except ValueError_ as error:
@@ -450,8 +509,11 @@ class Reader:
         declared = node.attr(XSI_NS, "type")
         if declared is None:
             if node.children:
-                raise self._error(node, "Untyped anyType items with element content are not supported "
-                                        "(element '%s' in '%s')." % (field.name, context))
+                raise self._error(
+                    node,
+                    "Untyped anyType items with element content are not supported "
+                    "(element '%s' in '%s')." % (field.name, context),
+                )
             return AnyValue(None, node.text)
         uri, local = self._qname(node, declared)
         if uri == XSD_NS and local in _ANY_TYPES:
@@ -459,8 +521,11 @@ class Reader:
         elif uri == GUID_NS and local == "guid":
             type_ = "guid"
         else:
-            raise self._error(node, "The specified type was not recognized: name='%s', namespace='%s', at %s."
-                              % (local, uri, node.describe()))
+            raise self._error(
+                node,
+                "The specified type was not recognized: name='%s', namespace='%s', at %s."
+                % (local, uri, node.describe()),
+            )
         return AnyValue(type_, self._simple(node, type_, "%s' in '%s" % (field.name, context)))
 
 
@@ -477,12 +542,13 @@ def escape_text(text: str) -> str:
 
 
 def escape_attr(text: str) -> str:
-    return (escape_text(text).replace('"', "&quot;").replace("\r", "&#xD;").replace("\n", "&#xA;")
-            .replace("\t", "&#x9;"))
+    return escape_text(text).replace('"', "&quot;").replace("\r", "&#xD;").replace("\n", "&#xA;").replace("\t", "&#x9;")
 
 
-ENVELOPE_OPEN = ('<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="%s" xmlns:xsi="%s" '
-                 'xmlns:xsd="%s"><soap:Body>' % (SOAP11_NS, XSI_NS, XSD_NS))
+ENVELOPE_OPEN = (
+    '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="%s" xmlns:xsi="%s" '
+    'xmlns:xsd="%s"><soap:Body>' % (SOAP11_NS, XSI_NS, XSD_NS)
+)
 ENVELOPE_CLOSE = "</soap:Body></soap:Envelope>"
 
 
@@ -501,8 +567,11 @@ class Writer:
             inner: List[str] = []
             for child in self.schema.fields(operation.out):
                 self.element(inner, child, (result or {}).get(child.name))
-            out.append('<%s xmlns="%s">%s</%s>' % (name, TNS, "".join(inner), name) if inner
-                       else '<%s xmlns="%s" />' % (name, TNS))
+            out.append(
+                '<%s xmlns="%s">%s</%s>' % (name, TNS, "".join(inner), name)
+                if inner
+                else '<%s xmlns="%s" />' % (name, TNS)
+            )
         elif operation.result is None:
             out.append('<%s xmlns="%s" />' % (name, TNS))
         else:
@@ -554,8 +623,10 @@ class Writer:
         text = escape_text(format_simple(type_, value))
         if type_ == "guid":
             self._prefixes += 1
-            out.append('<anyType xmlns:q%d="%s" xsi:type="q%d:guid">%s</anyType>'
-                       % (self._prefixes, GUID_NS, self._prefixes, text))
+            out.append(
+                '<anyType xmlns:q%d="%s" xsi:type="q%d:guid">%s</anyType>'
+                % (self._prefixes, GUID_NS, self._prefixes, text)
+            )
         else:
             out.append('<anyType xsi:type="xsd:%s">%s</anyType>' % (type_, text))
 
@@ -579,13 +650,34 @@ def python_xsd_type(value) -> str:
 
 
 def fault_response(fault: faults.SoapFault) -> bytes:
-    return ("%s<soap:Fault><faultcode>soap:%s</faultcode><faultstring>%s</faultstring><detail>"
-            '<Exception Assembly="%s" Type="%s" Message="%s" /></detail></soap:Fault>%s'
-            % (ENVELOPE_OPEN, fault.code, escape_text(fault.faultstring), escape_attr(fault.assembly),
-               escape_attr(fault.exception_type), escape_attr(fault.message), ENVELOPE_CLOSE)).encode("utf-8")
+    return (
+        "%s<soap:Fault><faultcode>soap:%s</faultcode><faultstring>%s</faultstring><detail>"
+        '<Exception Assembly="%s" Type="%s" Message="%s" /></detail></soap:Fault>%s'
+        % (
+            ENVELOPE_OPEN,
+            fault.code,
+            escape_text(fault.faultstring),
+            escape_attr(fault.assembly),
+            escape_attr(fault.exception_type),
+            escape_attr(fault.message),
+            ENVELOPE_CLOSE,
+        )
+    ).encode("utf-8")
 
 
 __all__ = [
-    "AnyValue", "Envelope", "Guid", "Node", "Reader", "Writer", "check_soap_action", "fault_response",
-    "format_datetime", "parse_datetime", "parse_envelope", "parse_simple", "parse_xml", "MONITORABLE_NS",
+    "AnyValue",
+    "Envelope",
+    "Guid",
+    "Node",
+    "Reader",
+    "Writer",
+    "check_soap_action",
+    "fault_response",
+    "format_datetime",
+    "parse_datetime",
+    "parse_envelope",
+    "parse_simple",
+    "parse_xml",
+    "MONITORABLE_NS",
 ]

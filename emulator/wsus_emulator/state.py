@@ -31,14 +31,22 @@ DEFAULT_CLASSIFICATIONS = [
 DEFAULT_LANGUAGES = ["en"]
 SERVER_OWNED_CONFIG = ("configurationChangeNumber", "LastConfigChange", "ServerId")
 # The SubscriptionTableRow fields SetSubscription stores (the rest is the server's), with their Python type.
-SUBSCRIPTION_SETTABLE = {"synchronizeAutomaticallyTimeOfDay": int, "SynchronizeAutomatically": bool,
-                         "NumberOfSynchronizationsPerDay": int, "IsCategoryOnly": bool}
+SUBSCRIPTION_SETTABLE = {
+    "synchronizeAutomaticallyTimeOfDay": int,
+    "SynchronizeAutomatically": bool,
+    "NumberOfSynchronizationsPerDay": int,
+    "IsCategoryOnly": bool,
+}
 REQUEST_FLAGS = ("detectConfigChange", "DetectConfigChange")
 # sync_seconds: run length; stop_seconds: how long StopSubscription leaves a run "stopping"; save_seconds: how
 # long after ExecuteSPSetConfiguration a start is refused ("saving server configuration changes");
 # cancel_event: the event id a canceled run writes (385 or 387).
-DEFAULT_SYNC_SETTINGS = {"sync_seconds": 5.0, "stop_seconds": 0.5, "save_seconds": 0.0,
-                         "cancel_event": sync.EVENT_CANCELED}
+DEFAULT_SYNC_SETTINGS = {
+    "sync_seconds": 5.0,
+    "stop_seconds": 0.5,
+    "save_seconds": 0.0,
+    "cancel_event": sync.EVENT_CANCELED,
+}
 SCHEDULE_USER = "NT AUTHORITY\\SYSTEM"
 INTEGER_TYPES = ("int", "long", "short", "unsignedByte", "unsignedInt")
 # ExecuteSPGetAllLanguagesWithEnabledState row layouts (--language-rows): "live" [ShortLanguage, Enabled,
@@ -78,8 +86,15 @@ def _decode(type_: str, value):
 
 
 class ServerState:
-    def __init__(self, catalog: Catalog, schema: Schema, sync_seconds: float = 5.0, path: Optional[str] = None,
-                 clock=time.time, language_rows: str = "live"):
+    def __init__(
+        self,
+        catalog: Catalog,
+        schema: Schema,
+        sync_seconds: float = 5.0,
+        path: Optional[str] = None,
+        clock=time.time,
+        language_rows: str = "live",
+    ):
         if language_rows not in LANGUAGE_ROW_LAYOUTS:
             raise ValueError("language rows must be one of %s" % ", ".join(LANGUAGE_ROW_LAYOUTS))
         self.catalog = catalog
@@ -163,8 +178,10 @@ class ServerState:
             "uss_enabled_languages": list(self.uss_enabled_languages),
             "program_keys": list(self.program_keys),
             "proxy_password_sha256": self.proxy_password_sha256,
-            "subscription": {name: (format_datetime(value) if isinstance(value, _dt.datetime) else value)
-                             for name, value in self.subscription.items()},
+            "subscription": {
+                name: (format_datetime(value) if isinstance(value, _dt.datetime) else value)
+                for name, value in self.subscription.items()
+            },
             "categories": list(self.categories),
             "classifications": list(self.classifications),
             "current_run": self.current_run,
@@ -249,8 +266,12 @@ class ServerState:
 
     # ------------------------------------------------------------------------------------ sync settings
     def sync_settings(self) -> Dict:
-        return {"sync_seconds": self.sync_seconds, "stop_seconds": self.stop_seconds,
-                "save_seconds": self.save_seconds, "cancel_event": self.cancel_event}
+        return {
+            "sync_seconds": self.sync_seconds,
+            "stop_seconds": self.stop_seconds,
+            "save_seconds": self.save_seconds,
+            "cancel_event": self.cancel_event,
+        }
 
     @staticmethod
     def check_sync_settings(settings: Dict) -> Dict:
@@ -266,8 +287,12 @@ class ServerState:
                     raise ValueError("cancel_event must be one of %s" % ", ".join(map(str, sync.CANCEL_EVENTS)))
                 checked[name] = int(value)
                 continue
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0 or (
-                    name == "sync_seconds" and value <= 0):
+            if (
+                not isinstance(value, (int, float))
+                or isinstance(value, bool)
+                or value < 0
+                or (name == "sync_seconds" and value <= 0)
+            ):
                 bound = "> 0" if name == "sync_seconds" else ">= 0"
                 raise ValueError("%s must be a number of seconds %s" % (name, bound))
             checked[name] = float(value)
@@ -293,8 +318,9 @@ class ServerState:
         return self.now() < self.saving_until
 
     # ------------------------------------------------------------------------------------ sync runs
-    def start_sync(self, category_only: bool, user: str, manual: bool = True,
-                   operation: str = "StartSubscriptionManually") -> None:
+    def start_sync(
+        self, category_only: bool, user: str, manual: bool = True, operation: str = "StartSubscriptionManually"
+    ) -> None:
         """Start a run. A manual start is refused with InvalidOperationException while a run is going or
         stopping, or while a configuration save is in progress (.NET ISubscription.StartSynchronization
         throws it in both cases; over the wire it is a SOAP fault)."""
@@ -304,12 +330,15 @@ class ServerState:
                 return  # the schedule does not start a second run
             state = "Stopping" if sync.stopping(self.current_run) else "Running"
             raise faults.ApplicationError(
-                faults.INVALID_OPERATION, "%s: the synchronization cannot be started because of its current "
-                                          "state (%s)." % (operation, state))
+                faults.INVALID_OPERATION,
+                "%s: the synchronization cannot be started because of its current state (%s)." % (operation, state),
+            )
         if manual and self.saving:
             raise faults.ApplicationError(
-                faults.INVALID_OPERATION, "%s: the synchronization cannot be started because WSUS is currently "
-                                          "saving server configuration changes." % operation)
+                faults.INVALID_OPERATION,
+                "%s: the synchronization cannot be started because WSUS is currently "
+                "saving server configuration changes." % operation,
+            )
         now = self.now()
         result, error_text = "succeeded", None
         if self.pending_results:
@@ -319,15 +348,19 @@ class ServerState:
             if pending["count"] <= 0:
                 self.pending_results.pop(0)
         if result == "failed" and error_text is None:  # "" stays empty: a failure without details
-            error_text = "The remote name could not be resolved: 'sws.update.microsoft.com' (a failure injected " \
-                         "through the WSUS emulator control API)."
+            error_text = (
+                "The remote name could not be resolved: 'sws.update.microsoft.com' (a failure injected "
+                "through the WSUS emulator control API)."
+            )
         replica = bool(self.config.get("ReplicaMode"))
         products = len(self.catalog.effective_products(self.categories))
         phases = sync.plan_phases(
-            category_only, replica,
+            category_only,
+            replica,
             category_total=len(self.catalog.categories) + len(self.catalog.classifications),
             update_total=25 * max(1, products) * max(1, len(self.classifications)),
-            approval_total=10 * max(1, products))
+            approval_total=10 * max(1, products),
+        )
         self.runs += 1
         self.current_run = {
             "id": str(uuid.uuid4()),
@@ -375,8 +408,14 @@ class ServerState:
             self.add_event(sync.EVENT_SUCCEEDED, at, "Synchronization completed successfully.", [])
         elif result == "failed" and error_text:
             # Shaped like a real failure (SynchronizationCompletedFailure, UssCommunicationError).
-            self.add_event(sync.EVENT_FAILED, at, "Synchronization failed. Reason: %1", [error_text],
-                           severity=3, hresult=sync.FAILURE_HRESULT)
+            self.add_event(
+                sync.EVENT_FAILED,
+                at,
+                "Synchronization failed. Reason: %1",
+                [error_text],
+                severity=3,
+                hresult=sync.FAILURE_HRESULT,
+            )
         elif result == "failed":
             # error_text "": servers after the October 2025 security update that show no error details.
             self.add_event(sync.EVENT_FAILED, at, "", [], severity=3, hresult=0)
@@ -387,25 +426,42 @@ class ServerState:
         self.last_run = finished
         self.current_run = None
 
-    def add_event(self, event_id: int, at: float, message: str, replacement_strings: List[str], severity: int = 1,
-                  hresult: int = 0) -> None:
+    def add_event(
+        self,
+        event_id: int,
+        at: float,
+        message: str,
+        replacement_strings: List[str],
+        severity: int = 1,
+        hresult: int = 0,
+    ) -> None:
         self.event_sequence += 1
-        self.events.append({
-            "sequence": self.event_sequence,
-            "event_instance_id": str(uuid.uuid4()),
-            "event_id": event_id,
-            "namespace_id": sync.EVENT_NAMESPACE,
-            "source_id": 0,
-            "time": format_datetime(utc_from_epoch(at)),
-            "severity_id": severity,
-            "win32_hresult": hresult,
-            "message": message,
-            "replacement_strings": list(replacement_strings),
-        })
+        self.events.append(
+            {
+                "sequence": self.event_sequence,
+                "event_instance_id": str(uuid.uuid4()),
+                "event_id": event_id,
+                "namespace_id": sync.EVENT_NAMESPACE,
+                "source_id": 0,
+                "time": format_datetime(utc_from_epoch(at)),
+                "severity_id": severity,
+                "win32_hresult": hresult,
+                "message": message,
+                "replacement_strings": list(replacement_strings),
+            }
+        )
 
     # ------------------------------------------------------------------------------------ configuration
-    def set_configuration(self, row: Optional[Dict], list_true, list_false, uss_true, uss_false, program_keys,
-                          operation: str = "ExecuteSPSetConfiguration") -> None:
+    def set_configuration(
+        self,
+        row: Optional[Dict],
+        list_true,
+        list_false,
+        uss_true,
+        uss_false,
+        program_keys,
+        operation: str = "ExecuteSPSetConfiguration",
+    ) -> None:
         if self.running:
             raise faults.sync_running(operation)
         if row is None:
@@ -417,10 +473,12 @@ class ServerState:
                 faults.INVALID_OPERATION,
                 "The configuration was changed by another administrator: configurationChangeNumber %s was sent "
                 "but the server is at %s (detectConfigChange is true). Read the configuration again."
-                % (row.get("configurationChangeNumber"), current))
+                % (row.get("configurationChangeNumber"), current),
+            )
         enabled = self._apply_languages(self.enabled_languages, list_true, list_false, "listTrue", "listFalse")
-        uss_enabled = self._apply_languages(self.uss_enabled_languages, uss_true, uss_false, "ussListTrue",
-                                            "ussListFalse")
+        uss_enabled = self._apply_languages(
+            self.uss_enabled_languages, uss_true, uss_false, "ussListTrue", "ussListFalse"
+        )
         new = {}
         for field in self.schema.config_fields:
             if field.name in SERVER_OWNED_CONFIG:
@@ -436,8 +494,11 @@ class ServerState:
         self.enabled_languages = enabled
         self.uss_enabled_languages = uss_enabled
         if program_keys is not None:
-            self.program_keys = [{"Key": key.get("Key"), "Description": key.get("Description")}
-                                 for key in program_keys.get("ProgramKey", []) if key is not None]
+            self.program_keys = [
+                {"Key": key.get("Key"), "Description": key.get("Description")}
+                for key in program_keys.get("ProgramKey", [])
+                if key is not None
+            ]
         self.save()
 
     def another_administrator_sets_configuration(self, changes: Dict) -> None:
@@ -465,8 +526,9 @@ class ServerState:
             elif kind == "string":
                 valid = value is None or isinstance(value, str)
             else:
-                raise ValueError("%s (xsd:%s) cannot be set this way; only int, boolean and string fields can"
-                                 % (name, kind))
+                raise ValueError(
+                    "%s (xsd:%s) cannot be set this way; only int, boolean and string fields can" % (name, kind)
+                )
             if not valid:
                 raise ValueError("%s is xsd:%s; %r is not a value of that type" % (name, kind, value))
 
@@ -475,8 +537,10 @@ class ServerState:
         to_remove = self._language_ids(remove, remove_name)
         both = sorted(set(to_add) & set(to_remove))
         if both:
-            raise faults.ApplicationError(faults.ARGUMENT, "Language ID(s) %s appear in both %s and %s."
-                                          % (", ".join(map(str, both)), add_name, remove_name))
+            raise faults.ApplicationError(
+                faults.ARGUMENT,
+                "Language ID(s) %s appear in both %s and %s." % (", ".join(map(str, both)), add_name, remove_name),
+            )
         result = [lid for lid in current if lid not in to_remove]
         for lid in to_add:
             if lid not in result:
@@ -494,12 +558,15 @@ class ServerState:
             if not isinstance(item, AnyValue) or item.type not in INTEGER_TYPES:
                 kind = "xsi:nil" if item is None else ("untyped" if item.type is None else "xsd:" + item.type)
                 raise faults.ApplicationError(
-                    faults.ARGUMENT, "%s item %d is %s; language lists hold LanguageID values typed xsd:int."
-                    % (name, position, kind))
+                    faults.ARGUMENT,
+                    "%s item %d is %s; language lists hold LanguageID values typed xsd:int." % (name, position, kind),
+                )
             if item.value not in self.catalog.language_by_id:
-                raise faults.ApplicationError(faults.NOT_FOUND, "%s item %d: language ID %d is not an update "
-                                                                "language of this server." % (name, position,
-                                                                                              item.value))
+                raise faults.ApplicationError(
+                    faults.NOT_FOUND,
+                    "%s item %d: language ID %d is not an update "
+                    "language of this server." % (name, position, item.value),
+                )
             ids.append(item.value)
         return ids
 
@@ -512,12 +579,16 @@ class ServerState:
             if not isinstance(item, AnyValue) or item.type != "string":
                 kind = "xsi:nil" if item is None else ("untyped" if item.type is None else "xsd:" + item.type)
                 raise faults.ApplicationError(
-                    faults.ARGUMENT, "%s item %d is %s; language lists hold ShortLanguage codes typed xsd:string "
-                                     "(such as \"en\", \"pt-br\")." % (name, position, kind))
+                    faults.ARGUMENT,
+                    "%s item %d is %s; language lists hold ShortLanguage codes typed xsd:string "
+                    '(such as "en", "pt-br").' % (name, position, kind),
+                )
             if item.value not in by_short:
                 raise faults.ApplicationError(
-                    faults.ARGUMENT, "%s item %d: %r is not the ShortLanguage of an update language of this "
-                                     "server." % (name, position, item.value))
+                    faults.ARGUMENT,
+                    "%s item %d: %r is not the ShortLanguage of an update language of this "
+                    "server." % (name, position, item.value),
+                )
             ids.append(by_short[item.value])
         return ids
 
@@ -525,11 +596,15 @@ class ServerState:
     def validate_configuration(config: Dict, enabled: List[int]) -> None:
         """The .NET IUpdateServerConfiguration.Save() rules."""
         if config.get("ReplicaMode") and config.get("SyncToMU"):
-            raise faults.ApplicationError(faults.INVALID_OPERATION, "A replica server (ReplicaMode) cannot "
-                                                                    "synchronize from Microsoft Update (SyncToMU).")
+            raise faults.ApplicationError(
+                faults.INVALID_OPERATION,
+                "A replica server (ReplicaMode) cannot synchronize from Microsoft Update (SyncToMU).",
+            )
         if not config.get("SyncToMU") and not (config.get("UpstreamServerName") or "").strip():
-            raise faults.invalid_data("UpstreamServerName must be set when SyncToMU is false (the server "
-                                      "synchronizes from an upstream WSUS server).")
+            raise faults.invalid_data(
+                "UpstreamServerName must be set when SyncToMU is false (the server "
+                "synchronizes from an upstream WSUS server)."
+            )
         if config.get("UseProxy"):
             if not (config.get("ProxyName") or "").strip():
                 raise faults.invalid_data("ProxyName must be set when UseProxy is true.")
@@ -537,14 +612,18 @@ class ServerState:
             if not isinstance(port, int) or not 1 <= port <= 65535:
                 raise faults.invalid_data("ProxyServerPort %s is not a valid port (1-65535)." % port)
             if not config.get("AnonymousProxyAccess") and not (config.get("ProxyUserName") or "").strip():
-                raise faults.invalid_data("ProxyUserName must be set when UseProxy is true and "
-                                          "AnonymousProxyAccess is false.")
+                raise faults.invalid_data(
+                    "ProxyUserName must be set when UseProxy is true and AnonymousProxyAccess is false."
+                )
         if config.get("HostOnMu") and not config.get("ServerSupportsAllLanguages"):
-            raise faults.invalid_data("HostOnMu (clients download from Microsoft Update) requires "
-                                      "ServerSupportsAllLanguages to be true.")
+            raise faults.invalid_data(
+                "HostOnMu (clients download from Microsoft Update) requires ServerSupportsAllLanguages to be true."
+            )
         if not config.get("HostOnMu") and not config.get("ServerSupportsAllLanguages") and not enabled:
-            raise faults.invalid_data("Update files are stored locally and not all languages are enabled, so at "
-                                      "least one update language must be enabled.")
+            raise faults.invalid_data(
+                "Update files are stored locally and not all languages are enabled, so at "
+                "least one update language must be enabled."
+            )
 
     def set_proxy_password(self, data: Optional[bytes]) -> None:
         if self.running:
@@ -554,8 +633,10 @@ class ServerState:
             self.save()
             return
         if len(data) % 2:
-            raise faults.ApplicationError(faults.ARGUMENT, "passwordBytes must be UTF-16LE text (an even number "
-                                                           "of bytes); %d bytes were sent." % len(data))
+            raise faults.ApplicationError(
+                faults.ARGUMENT,
+                "passwordBytes must be UTF-16LE text (an even number of bytes); %d bytes were sent." % len(data),
+            )
         try:
             password = data.decode("utf-16-le")
         except UnicodeDecodeError:
@@ -566,8 +647,9 @@ class ServerState:
         self.save()
 
     # ------------------------------------------------------------------------------------ subscription
-    def set_subscription(self, subscription: Optional[Dict], category_ids, classification_ids,
-                         user_name: Optional[str]) -> None:
+    def set_subscription(
+        self, subscription: Optional[Dict], category_ids, classification_ids, user_name: Optional[str]
+    ) -> None:
         if self.running:
             raise faults.sync_running("SetSubscription")
         if subscription is None:
@@ -576,27 +658,30 @@ class ServerState:
             raise faults.argument_null("userName")
         per_day = subscription["NumberOfSynchronizationsPerDay"]
         if not 1 <= per_day <= 24:
-            raise faults.out_of_range("NumberOfSynchronizationsPerDay",
-                                      "Actual value was %d; it must be between 1 and 24." % per_day)
+            raise faults.out_of_range(
+                "NumberOfSynchronizationsPerDay", "Actual value was %d; it must be between 1 and 24." % per_day
+            )
         time_of_day = subscription["synchronizeAutomaticallyTimeOfDay"]
         if not 0 <= time_of_day < 86400:
-            raise faults.out_of_range("synchronizeAutomaticallyTimeOfDay",
-                                      "Actual value was %d; it must be a number of seconds below 86400 (24 h)."
-                                      % time_of_day)
+            raise faults.out_of_range(
+                "synchronizeAutomaticallyTimeOfDay",
+                "Actual value was %d; it must be a number of seconds below 86400 (24 h)." % time_of_day,
+            )
         replica = bool(self.config.get("ReplicaMode"))
         categories = classifications = None
         if not replica:
             categories = self._guid_list(category_ids, self.catalog.category, "update category")
-            classifications = self._guid_list(classification_ids, self.catalog.classification,
-                                              "update classification")
-        self.subscription.update({
-            "synchronizeAutomaticallyTimeOfDay": time_of_day,
-            "LastModifiedBy": user_name,
-            "LastModifiedTime": utc_from_epoch(self.now()),
-            "SynchronizeAutomatically": subscription["SynchronizeAutomatically"],
-            "NumberOfSynchronizationsPerDay": per_day,
-            "IsCategoryOnly": subscription["IsCategoryOnly"],
-        })
+            classifications = self._guid_list(classification_ids, self.catalog.classification, "update classification")
+        self.subscription.update(
+            {
+                "synchronizeAutomaticallyTimeOfDay": time_of_day,
+                "LastModifiedBy": user_name,
+                "LastModifiedTime": utc_from_epoch(self.now()),
+                "SynchronizeAutomatically": subscription["SynchronizeAutomatically"],
+                "NumberOfSynchronizationsPerDay": per_day,
+                "IsCategoryOnly": subscription["IsCategoryOnly"],
+            }
+        )
         if not replica:
             self.categories = categories
             self.classifications = classifications
@@ -627,19 +712,24 @@ class ServerState:
                 else:
                     valid = isinstance(value, int) and not isinstance(value, bool)
                 if not valid:
-                    raise ValueError("%s must be %s" % (name, "true or false" if SUBSCRIPTION_SETTABLE[name] is bool
-                                                        else "an integer"))
+                    raise ValueError(
+                        "%s must be %s"
+                        % (name, "true or false" if SUBSCRIPTION_SETTABLE[name] is bool else "an integer")
+                    )
             else:
-                raise ValueError("unknown key %s (allowed: %s)" % (
-                    name, ", ".join(["categories", "classifications"] + sorted(SUBSCRIPTION_SETTABLE))))
+                raise ValueError(
+                    "unknown key %s (allowed: %s)"
+                    % (name, ", ".join(["categories", "classifications"] + sorted(SUBSCRIPTION_SETTABLE)))
+                )
 
     @staticmethod
     def _guid_list(array, lookup, what: str) -> List[str]:
         result: List[str] = []
         for guid in (array or {}).get("guid", []):
             if lookup(guid) is None:
-                raise faults.ApplicationError(faults.NOT_FOUND, "The %s %s was not found on this server."
-                                              % (what, guid))
+                raise faults.ApplicationError(
+                    faults.NOT_FOUND, "The %s %s was not found on this server." % (what, guid)
+                )
             if guid not in result:
                 result.append(guid)
         return result
@@ -648,8 +738,9 @@ class ServerState:
         if self.running:
             raise faults.sync_running("SetSubscriptionFrequency")
         if not 1 <= per_day <= 24:
-            raise faults.out_of_range("numberOfSynchronizationsPerDay",
-                                      "Actual value was %d; it must be between 1 and 24." % per_day)
+            raise faults.out_of_range(
+                "numberOfSynchronizationsPerDay", "Actual value was %d; it must be between 1 and 24." % per_day
+            )
         self.subscription["NumberOfSynchronizationsPerDay"] = per_day
         self.subscription["LastModifiedBy"] = user
         self.subscription["LastModifiedTime"] = utc_from_epoch(self.now())
@@ -686,10 +777,12 @@ class ServerState:
         if self.language_rows == "live":
             return [["all", all_enabled, bool(self.config.get("UssSupportsAllLanguages"))]] + [
                 [language.short, self.language_enabled(language.id), self.uss_language_enabled(language.id)]
-                for language in self.catalog.languages]
+                for language in self.catalog.languages
+            ]
         return [[0, "all", "All languages", all_enabled]] + [
             [language.id, language.short, language.long, self.language_enabled(language.id)]
-            for language in self.catalog.languages]
+            for language in self.catalog.languages
+        ]
 
     # ------------------------------------------------------------------------------------ events
     def search_events(self, event_filter: Dict) -> List[Dict]:
@@ -707,11 +800,16 @@ class ServerState:
         target_low, target_high = bound("fromTimeAtTarget", "toTimeAtTarget")
         server_low, server_high = bound("fromTimeAtServer", "toTimeAtServer")
         instance_ids = set((event_filter.get("eventInstanceIdFilter") or {}).get("guid", []))
-        id_pairs = {(item["NamespaceId"], item["EventId"])
-                    for item in (event_filter.get("eventIdFilter") or {}).get("EventIdFilter", []) if item}
-        source_pairs = {(item["NamespaceId"], item["SourceId"])
-                        for item in (event_filter.get("eventSourceFilter") or {}).get("EventSourceFilter", [])
-                        if item}
+        id_pairs = {
+            (item["NamespaceId"], item["EventId"])
+            for item in (event_filter.get("eventIdFilter") or {}).get("EventIdFilter", [])
+            if item
+        }
+        source_pairs = {
+            (item["NamespaceId"], item["SourceId"])
+            for item in (event_filter.get("eventSourceFilter") or {}).get("EventSourceFilter", [])
+            if item
+        }
         severities = set((event_filter.get("eventSeverityFilter") or {}).get("int", []))
         update = event_filter.get("updateFilter")
         target = event_filter.get("targetId")
@@ -748,8 +846,10 @@ class ServerState:
             "created": format_datetime(self.created),
             "configuration": {name: _encode(types[name], value) for name, value in self.config.items()},
             "configuration_change_number": self.config["configurationChangeNumber"],
-            "subscription": {name: (format_datetime(value) if isinstance(value, _dt.datetime) else value)
-                             for name, value in self.subscription.items()},
+            "subscription": {
+                name: (format_datetime(value) if isinstance(value, _dt.datetime) else value)
+                for name, value in self.subscription.items()
+            },
             "next_synchronization_time": format_datetime(self.next_synchronization_time()),
             "categories": list(self.categories),
             "classifications": list(self.classifications),
@@ -784,8 +884,11 @@ class ServerState:
     def _run_view(run: Optional[Dict]) -> Optional[Dict]:
         if run is None:
             return None
-        view = {key: run[key] for key in ("id", "number", "category_only", "manual", "started_by", "replica",
-                                          "phases", "duration") if key in run}
+        view = {
+            key: run[key]
+            for key in ("id", "number", "category_only", "manual", "started_by", "replica", "phases", "duration")
+            if key in run
+        }
         view["start"] = format_datetime(utc_from_epoch(run["start"]))
         if run.get("stop_requested") is not None:
             view["stop_requested"] = format_datetime(utc_from_epoch(run["stop_requested"]))

@@ -32,8 +32,12 @@ PHASE_UPDATES = 1
 PHASE_APPROVALS = 2
 PHASE_CATEGORIES = 3
 
-PHASE_NAMES = {PHASE_NONE: "NotProcessing", PHASE_UPDATES: "Updates", PHASE_APPROVALS: "Approvals",
-               PHASE_CATEGORIES: "Categories"}
+PHASE_NAMES = {
+    PHASE_NONE: "NotProcessing",
+    PHASE_UPDATES: "Updates",
+    PHASE_APPROVALS: "Approvals",
+    PHASE_CATEGORIES: "Categories",
+}
 
 EVENT_NAMESPACE = 2
 EVENT_SCHEDULED_START = 381
@@ -55,8 +59,9 @@ def requested_window(duration: float) -> float:
     return min(0.5, duration / 4.0)
 
 
-def plan_phases(category_only: bool, replica: bool, category_total: int, update_total: int,
-                approval_total: int) -> List[List[int]]:
+def plan_phases(
+    category_only: bool, replica: bool, category_total: int, update_total: int, approval_total: int
+) -> List[List[int]]:
     phases = [[PHASE_CATEGORIES, max(1, category_total)]]
     if not category_only:
         phases.append([PHASE_UPDATES, max(1, update_total)])

@@ -84,8 +84,12 @@ class EmulatorProcess:
         self.command = command
         # stderr goes to a file, not a pipe nobody reads: a server that logs a lot never blocks on it
         self._stderr = tempfile.TemporaryFile()  # pylint: disable=consider-using-with
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
-                                        stderr=self._stderr, env=child_environment(env))
+        self.process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
+            stderr=self._stderr,
+            env=child_environment(env),
+        )
         line = self.process.stdout.readline()
         if not line:
             self.stop()

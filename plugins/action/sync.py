@@ -11,8 +11,11 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.ops.wsus.plugins.module_utils._module import (client_from_params, failure_from_error,
-                                                                       wsus_argument_spec)
+from ansible_collections.ops.wsus.plugins.module_utils._module import (
+    client_from_params,
+    failure_from_error,
+    wsus_argument_spec,
+)
 from ansible_collections.ops.wsus.plugins.module_utils._sync_run import SYNC_ARGSPEC, run_sync
 
 display = Display()
@@ -32,14 +35,14 @@ class ActionModule(ActionBase):
         if not _runs_on_controller(self._connection):
             # Delegated to a host that is not the controller (a jump host that reaches WSUS): the module
             # runs there, as sync_options does. Its output arrives only when it ends: no live progress.
-            result.update(self._execute_module(module_name="ops.wsus.sync", module_args=self._task.args,
-                                               task_vars=task_vars))
+            result.update(
+                self._execute_module(module_name="ops.wsus.sync", module_args=self._task.args, task_vars=task_vars)
+            )
             return result
         client = client_from_params(params)
         try:
             label = (task_vars or {}).get("inventory_hostname") or params["server"]
-            result.update(run_sync(client, params, self._play_context.check_mode, report=display.display,
-                                   label=label))
+            result.update(run_sync(client, params, self._play_context.check_mode, report=display.display, label=label))
         except Exception as error:  # as WsusModule.run: user errors in one line, bugs with their traceback
             result.update(failure_from_error(error, params))
         finally:

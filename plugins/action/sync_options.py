@@ -26,21 +26,26 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         # Everything but the connection options is the document, so that a misspelled section gets
         # the schema's "did you mean" rather than Ansible's list of parameters.
-        document = {key: value for key, value in self._task.args.items()
-                    if key not in CONNECTION_ARGSPEC and (value is not None or key not in SECTIONS)}
+        document = {
+            key: value
+            for key, value in self._task.args.items()
+            if key not in CONNECTION_ARGSPEC and (value is not None or key not in SECTIONS)
+        }
         problems = check_document(document)
         if problems:
             result.update(failed=True, changed=False, msg=problems, validation_errors=problems.splitlines()[1:])
             return result
-        result.update(self._execute_module(module_name="ops.wsus.sync_options", module_args=self._task.args,
-                                           task_vars=task_vars))
+        result.update(
+            self._execute_module(module_name="ops.wsus.sync_options", module_args=self._task.args, task_vars=task_vars)
+        )
         return result
 
 
 def check_document(document):
     """The formatted violations of ``document``, or "" when it is valid."""
     if not validate.HAS_JSONSCHEMA:
-        raise AnsibleActionFail(missing_required_lib("jsonschema") + " (on the controller, to validate "
-                                "the wsus_sync document)")
+        raise AnsibleActionFail(
+            missing_required_lib("jsonschema") + " (on the controller, to validate the wsus_sync document)"
+        )
     violations = validate.validate_document(validate.plain_data(document), root=DOCUMENT_VARIABLE)
     return validate.format_violations(violations) if violations else ""

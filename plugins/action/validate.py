@@ -34,9 +34,12 @@ class ActionModule(ActionBase):
         # validate_argument_spec would coerce and template again; only 'name' needs checking.
         unknown = sorted(set(args) - set(ARGSPEC))
         if unknown:
-            result.update(failed=True, changed=False,
-                          msg="Unsupported parameters for (ops.wsus.validate): %s. Supported parameters: %s"
-                          % (", ".join(unknown), ", ".join(sorted(ARGSPEC))))
+            result.update(
+                failed=True,
+                changed=False,
+                msg="Unsupported parameters for (ops.wsus.validate): %s. Supported parameters: %s"
+                % (", ".join(unknown), ", ".join(sorted(ARGSPEC))),
+            )
             return result
         name = args.get("name") or ARGSPEC["name"]["default"]
         if not isinstance(name, str):

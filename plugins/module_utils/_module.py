@@ -43,9 +43,16 @@ def wsus_argument_spec(options=None):
 def client_from_params(params):
     """A WsusClient for the validated connection options in ``params`` (a module's or an action's)."""
     return WsusClient.connect(
-        params["server"], port=params["port"], use_ssl=params["use_ssl"], validate_certs=params["validate_certs"],
-        ca_path=params["ca_path"], username=params["username"], password=params["password"], auth=params["auth"],
-        timeout=params["timeout"])
+        params["server"],
+        port=params["port"],
+        use_ssl=params["use_ssl"],
+        validate_certs=params["validate_certs"],
+        ca_path=params["ca_path"],
+        username=params["username"],
+        password=params["password"],
+        auth=params["auth"],
+        timeout=params["timeout"],
+    )
 
 
 def failure_from_error(error, params, calls=None):
@@ -56,7 +63,7 @@ def failure_from_error(error, params, calls=None):
     line as it is. Anything else is a bug in ops.wsus: the message names the exception's type and
     ``exception`` holds the traceback (Ansible shows it with -vvv). ``calls``: the SOAP operations made, for
     ``soap_calls``."""
-    fields = {"failed": True, "changed": False}
+    fields: dict = {"failed": True, "changed": False}
     if isinstance(error, WsusMissingLibraryError):
         fields["msg"] = str(error)  # the controller lacks a package: not the server's fault
     elif isinstance(error, WsusError):
@@ -65,8 +72,11 @@ def failure_from_error(error, params, calls=None):
     elif isinstance(error, DocumentError):
         fields["msg"] = str(error)
     else:
-        fields["msg"] = ("%s: unexpected %s: %s (a bug in ops.wsus; run with -vvv for the traceback)"
-                         % (params["server"], type(error).__name__, error))
+        fields["msg"] = "%s: unexpected %s: %s (a bug in ops.wsus; run with -vvv for the traceback)" % (
+            params["server"],
+            type(error).__name__,
+            error,
+        )
         fields["exception"] = "".join(traceback.format_exception(type(error), error, error.__traceback__))
     if calls is not None:
         fields["soap_calls"] = list(calls)

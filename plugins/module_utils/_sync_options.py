@@ -41,8 +41,11 @@ class ServerReader:
         ``configuration``, ``languages``, ``has_proxy_password``, ``subscription``, ``selected`` (both lists)
         or ``("selected", classifications)`` (one)."""
         for name in names:
-            keys = [key for key in self._cache if isinstance(key, tuple) and key[0] == name] \
-                if name == "selected" else [name]
+            keys = (
+                [key for key in self._cache if isinstance(key, tuple) and key[0] == name]
+                if name == "selected"
+                else [name]
+            )
             for key in keys:
                 self._cache.pop(key, None)
 
@@ -59,17 +62,21 @@ class ServerReader:
         return self._once("subscription", self.client.get_subscription)
 
     def selected(self, classifications):
-        return self._once(("selected", classifications), lambda: self.client.get_subscription_categories(
-            self.culture, classifications))
+        return self._once(
+            ("selected", classifications),
+            lambda: self.client.get_subscription_categories(self.culture, classifications),
+        )
 
     def catalog(self, classifications):
-        return self._once(("catalog", classifications), lambda: self.client.get_categories(
-            self.culture, classifications))
+        return self._once(
+            ("catalog", classifications), lambda: self.client.get_categories(self.culture, classifications)
+        )
 
     def subcategories(self, category_id):
         # One key per category whatever the case of the GUID, so that no caller asks twice.
-        return self._once(("subcategories", category_id.lower()), lambda: self.client.get_subcategories(
-            category_id, self.culture))
+        return self._once(
+            ("subcategories", category_id.lower()), lambda: self.client.get_subcategories(category_id, self.culture)
+        )
 
     def descendants(self, category_id):
         """Everything under a company or product family, at any depth: child GUID -> its parent's GUID.
@@ -109,17 +116,25 @@ def ensure_sync_options(client, raw_document, check_mode=False, culture="en", us
         applied = writer.apply()
         plan, conflicts, warnings = writer.plan, writer.conflicts, writer.warnings
     changed = plan.changed if check_mode else bool(applied)
-    return changed, {"changes": plan.changes, "diff": plan.diff(), "warnings": plan.warnings + warnings,
-                     "applied": applied, "conflicts": conflicts,
-                     "declared": [section for section in SECTIONS if section in desired]}
+    return changed, {
+        "changes": plan.changes,
+        "diff": plan.diff(),
+        "warnings": plan.warnings + warnings,
+        "applied": applied,
+        "conflicts": conflicts,
+        "declared": [section for section in SECTIONS if section in desired],
+    }
 
 
 def plan_all(reader, desired, now=None):
     """The plan of every declared section. ``plan.parts`` keeps the configuration and subscription plans it
     was merged from, so that a write can plan its own part again from a fresh read."""
     configuration = _plan_configuration(reader, desired)
-    subscription = _plan_subscription(reader, desired, now) \
-        if any(section in desired for section in SUBSCRIPTION_SECTIONS) else None
+    subscription = (
+        _plan_subscription(reader, desired, now)
+        if any(section in desired for section in SUBSCRIPTION_SECTIONS)
+        else None
+    )
     return _combine(reader, desired, configuration, subscription)
 
 
@@ -127,9 +142,11 @@ def _plan_configuration(reader, desired):
     if not any(section in desired for section in CONFIGURATION_SECTIONS):
         return None
     return planner.plan_configuration(
-        desired, reader.configuration(),
+        desired,
+        reader.configuration(),
         reader.languages() if "languages" in desired else None,
-        reader.has_proxy_password() if "password" in desired.get("proxy", {}) else None)
+        reader.has_proxy_password() if "password" in desired.get("proxy", {}) else None,
+    )
 
 
 def _combine(reader, desired, configuration, subscription):
@@ -140,8 +157,9 @@ def _combine(reader, desired, configuration, subscription):
     if plan.category_ids is not None:
         catalog = reader.catalog(False)
         by_id = {entry.id.lower(): entry for entry in catalog}
-        plan.warnings += rules.overlap_warnings(plan.category_ids, catalog,
-                                                reader.container_descendants(by_id, plan.category_ids))
+        plan.warnings += rules.overlap_warnings(
+            plan.category_ids, catalog, reader.container_descendants(by_id, plan.category_ids)
+        )
     return plan
 
 
@@ -150,12 +168,19 @@ def _plan_subscription(reader, desired, now):
         rules.refuse_selection_on_replica(desired, None if rules.declares_replica(desired) else reader.configuration())
     wanted_products, selected_products, product_catalog = _selection(reader, desired, "products", False)
     wanted_classifications, selected_classifications, classification_catalog = _selection(
-        reader, desired, "classifications", True)
+        reader, desired, "classifications", True
+    )
     return planner.plan_subscription(
-        desired, reader.subscription(), selected_products=selected_products,
-        selected_classifications=selected_classifications, wanted_products=wanted_products,
-        wanted_classifications=wanted_classifications, product_catalog=product_catalog,
-        classification_catalog=classification_catalog, now=now)
+        desired,
+        reader.subscription(),
+        selected_products=selected_products,
+        selected_classifications=selected_classifications,
+        wanted_products=wanted_products,
+        wanted_classifications=wanted_classifications,
+        product_catalog=product_catalog,
+        classification_catalog=classification_catalog,
+        now=now,
+    )
 
 
 def _selection(reader, desired, section, classifications):
@@ -226,9 +251,12 @@ class Writer:
         return self.subscription is not None and self.subscription.subscription_changed
 
     def apply(self):
-        applied = []
-        writes = {"configuration": self._write_configuration, "proxy password": self._write_proxy_password,
-                  "subscription": self._write_subscription}
+        applied: list = []
+        writes = {
+            "configuration": self._write_configuration,
+            "proxy password": self._write_proxy_password,
+            "subscription": self._write_subscription,
+        }
         for index, step in enumerate(WRITE_ORDER):
             if not self._wanted(step):
                 continue
@@ -236,14 +264,16 @@ class Writer:
                 try:
                     written = writes[step]()
                 except DocumentError as error:  # a plan made again on what another writer saved meanwhile
-                    raise WsusError("another writer changed the server while this task ran, and the document "
-                                    "cannot be applied to what it saved: %s" % error) from None
+                    raise WsusError(
+                        "another writer changed the server while this task ran, and the document "
+                        "cannot be applied to what it saved: %s" % error
+                    ) from None
             except WsusError as exc:
                 # A write whose answer was lost (connection dropped, timeout) may have been applied: say so
                 # rather than list it as not applied.
                 unknown = [step] if getattr(exc, "outcome_unknown", False) else []
                 not_applied = [] if unknown else [step]
-                not_applied += [later for later in WRITE_ORDER[index + 1:] if self._wanted(later)]
+                not_applied += [later for later in WRITE_ORDER[index + 1 :] if self._wanted(later)]
                 raise ApplyError(_partial_message(exc, applied, not_applied, unknown), exc.operation) from None
             if written:
                 applied.append(step)
@@ -257,8 +287,10 @@ class Writer:
     def _conflict(self, line, first_changes=None, new_changes=None):
         """A line of ``conflicts``; a warning too when the plan written is not the one first reported."""
         if first_changes is not None and new_changes != first_changes:
-            line += "; the changes now differ from what the first read gave (and check mode or the diff " \
-                    "showed): [%s], now [%s]" % (_changes_text(first_changes), _changes_text(new_changes))
+            line += (
+                "; the changes now differ from what the first read gave (and check mode or the diff "
+                "showed): [%s], now [%s]" % (_changes_text(first_changes), _changes_text(new_changes))
+            )
             self.warnings.append(line)
         self.conflicts.append(line)
 
@@ -281,12 +313,16 @@ class Writer:
                         "WSUS refused the configuration write %d times because another writer saved the "
                         "configuration each time after this task read it (configurationChangeNumber now %s; "
                         "detectConfigChange); nothing of the configuration was written"
-                        % (CONFIGURATION_ATTEMPTS, current), "ExecuteSPSetConfiguration") from None
+                        % (CONFIGURATION_ATTEMPTS, current),
+                        "ExecuteSPSetConfiguration",
+                    ) from None
             self.reader.forget("languages", "has_proxy_password")  # the configuration was just read again
             self._replanned("configuration", _plan_configuration(self.reader, self.desired))
-            line = "configuration: WSUS refused the write because another writer saved the configuration after " \
-                   "this task read it (configurationChangeNumber %s, now %s); read it again and planned again: " \
-                   % (sent, current)
+            line = (
+                "configuration: WSUS refused the write because another writer saved the configuration after "
+                "this task read it (configurationChangeNumber %s, now %s); read it again and planned again: "
+                % (sent, current)
+            )
             if self.configuration.configuration_changed:
                 line += "writing it again (write %d of at most %d)" % (attempt + 1, CONFIGURATION_ATTEMPTS)
             else:
@@ -317,9 +353,11 @@ class Writer:
         self.reader.forget(*SUBSCRIPTION_READS)
         self._replanned("subscription", _plan_subscription(self.reader, self.desired, self.now))
         if self.subscription.changes != first_changes:
-            line = "subscription: changed by another writer after this task read it; planned again on a read " \
-                   "made right before SetSubscription: %s" % (
-                       "writing it" if self.subscription.subscription_changed else "nothing is left to write")
+            line = (
+                "subscription: changed by another writer after this task read it; planned again on a read "
+                "made right before SetSubscription: %s"
+                % ("writing it" if self.subscription.subscription_changed else "nothing is left to write")
+            )
             self._conflict(line, first_changes, self.subscription.changes)
         if not self.subscription.subscription_changed:
             return False
@@ -332,14 +370,18 @@ class Writer:
         fields = _fields_of(check.changes)
         self.reader.forget(*[key for key in SUBSCRIPTION_READS if key not in _declared_reads(self.desired)])
         again = _plan_subscription(self.reader, self.desired, self.now)
-        line = "subscription: %s read back different right after SetSubscription (another writer saved the " \
-               "subscription in between); written once more on a fresh read" % ", ".join(fields)
+        line = (
+            "subscription: %s read back different right after SetSubscription (another writer saved the "
+            "subscription in between); written once more on a fresh read" % ", ".join(fields)
+        )
         if again.subscription_changed:
             self._set_subscription(again)
             check = self._read_back()
             if check is not None and check.subscription_changed:
-                line += ", and still different when read back again (%s): left as the other writer saved it" \
+                line += (
+                    ", and still different when read back again (%s): left as the other writer saved it"
                     % ", ".join(_fields_of(check.changes))
+                )
         self.conflicts.append(line)
         self.warnings.append(line)
         return True
@@ -367,8 +409,11 @@ class Writer:
 
 def _declared_reads(desired):
     """The subscription reads that hold declared parts (what a read-back reads)."""
-    return [key for key, section in zip(SUBSCRIPTION_READS, ("schedule", "products", "classifications"))
-            if section in desired]
+    return [
+        key
+        for key, section in zip(SUBSCRIPTION_READS, ("schedule", "products", "classifications"))
+        if section in desired
+    ]
 
 
 def _fields_of(changes):
@@ -388,22 +433,37 @@ def _changes_text(changes):
 def _partial_message(exc, applied, not_applied, unknown=()):
     # What to do next: a plain rerun, unless the same rerun would fail the same way.
     rerun = "Running the task again applies the rest."
-    if isinstance(exc, WsusSoapFault) and exc.short_type == "InvalidOperationException" \
-            and "synchroniz" in (exc.exception_message or exc.message).lower():
-        rerun = "A synchronization is running and WSUS refuses changes until it ends: wait for it " \
-                "(ops.wsus.sync state=completed) or stop it (state=stopped), then run the task again."
+    if (
+        isinstance(exc, WsusSoapFault)
+        and exc.short_type == "InvalidOperationException"
+        and "synchroniz" in (exc.exception_message or exc.message).lower()
+    ):
+        rerun = (
+            "A synchronization is running and WSUS refuses changes until it ends: wait for it "
+            "(ops.wsus.sync state=completed) or stop it (state=stopped), then run the task again."
+        )
     elif isinstance(exc, WsusPermissionError):
         rerun = "Run the task again with an account in WSUS Administrators to apply the rest."
     maybe = " Not known whether applied: %s." % ", ".join(unknown) if unknown else ""
     return "%s. Applied: %s.%s Not applied: %s. %s" % (
-        exc.message.rstrip("."), ", ".join(applied) or "nothing", maybe, ", ".join(not_applied) or "nothing",
-        rerun)
+        exc.message.rstrip("."),
+        ", ".join(applied) or "nothing",
+        maybe,
+        ", ".join(not_applied) or "nothing",
+        rerun,
+    )
 
 
 def read_sync_options(reader, timezone="UTC", now=None):
     """The server's settings in exactly the document's shape (every section)."""
     return read_document(
-        config=reader.configuration(), languages=reader.languages(), subscription=reader.subscription(),
-        products=reader.selected(False), classifications=reader.selected(True),
-        product_catalog=reader.catalog(False), classification_catalog=reader.catalog(True),
-        timezone=timezone, now=now)
+        config=reader.configuration(),
+        languages=reader.languages(),
+        subscription=reader.subscription(),
+        products=reader.selected(False),
+        classifications=reader.selected(True),
+        product_catalog=reader.catalog(False),
+        classification_catalog=reader.catalog(True),
+        timezone=timezone,
+        now=now,
+    )

@@ -15,8 +15,15 @@ import re
 import time
 
 from ._state.errors import DocumentError
-from ._sync_status import NO_REASON_HINT, end_result, is_start, progress_dict, read_sync_status, reason_of, \
-    summarize_events
+from ._sync_status import (
+    NO_REASON_HINT,
+    end_result,
+    is_start,
+    progress_dict,
+    read_sync_status,
+    reason_of,
+    summarize_events,
+)
 from ._wsusar.errors import WsusConnectionError, WsusError, WsusHTTPError, WsusSoapFault, WsusTimeoutError
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -34,8 +41,7 @@ STOP_POLL_FIRST_S = 0.5
 STOP_GRACE_S = 60.0
 # The state reads idle but the newest start has no end event yet: read the events again after these pauses.
 END_EVENT_PAUSES = (1.0, 2.0, 4.0)
-JOINED_RACE = ("joined a synchronization that started on the server between this task's state read and its "
-               "start request")
+JOINED_RACE = "joined a synchronization that started on the server between this task's state read and its start request"
 
 
 class SyncError(WsusError):
@@ -78,17 +84,21 @@ def run_sync(client, params, check_mode, report=None, label=None):
     result so far), another WsusError, or DocumentError (a bad duration, before any request)."""
     run = SyncRun(client, label or params["server"], check_mode=check_mode, report=report)
     max_age = parse_duration(params["max_age"], "max_age") if params.get("max_age") else None
-    return run.run(state=params["state"], mode=params["mode"], max_age=max_age,
-                   wait_timeout=parse_duration(params["wait_timeout"], "wait_timeout"),
-                   poll_interval=max(1, params["poll_interval"]), cancel_on_timeout=params["cancel_on_timeout"],
-                   fail_on_error=params["fail_on_error"])
+    return run.run(
+        state=params["state"],
+        mode=params["mode"],
+        max_age=max_age,
+        wait_timeout=parse_duration(params["wait_timeout"], "wait_timeout"),
+        poll_interval=max(1, params["poll_interval"]),
+        cancel_on_timeout=params["cancel_on_timeout"],
+        fail_on_error=params["fail_on_error"],
+    )
 
 
 class SyncRun:
     """One task's work on one server. ``report(line)`` receives the progress lines for people."""
 
-    def __init__(self, client, label, check_mode=False, report=None, clock=time.monotonic, sleep=time.sleep,
-                 now=None):
+    def __init__(self, client, label, check_mode=False, report=None, clock=time.monotonic, sleep=time.sleep, now=None):
         self.client = client
         self.label = label
         self.check_mode = check_mode
@@ -98,8 +108,16 @@ class SyncRun:
         self.now = now or (lambda: datetime.datetime.now(datetime.timezone.utc))
         self._last_line = None
 
-    def run(self, state="completed", mode="full", max_age=None, wait_timeout=7200.0, poll_interval=15.0,
-            cancel_on_timeout=False, fail_on_error=True):
+    def run(
+        self,
+        state="completed",
+        mode="full",
+        max_age=None,
+        wait_timeout=7200.0,
+        poll_interval=15.0,
+        cancel_on_timeout=False,
+        fail_on_error=True,
+    ):
         self._deadline = self.clock() + wait_timeout
         self._joined = None
         running = self.client.get_subscription_state() != 0
@@ -113,8 +131,14 @@ class SyncRun:
         if not running:
             started = True
             if self.check_mode:
-                return self._outcome(changed=True, started=True, result="unknown", sync=None, progress=None,
-                                     msg="a synchronization would be started")
+                return self._outcome(
+                    changed=True,
+                    started=True,
+                    result="unknown",
+                    sync=None,
+                    progress=None,
+                    msg="a synchronization would be started",
+                )
             started = self._start(mode == "categories_only", poll_interval)
             if started:
                 self.report("%s: synchronization started" % self.label)
@@ -124,8 +148,14 @@ class SyncRun:
             self.report("%s: a synchronization is already running; waiting for it" % self.label)
         if state == "started" or self.check_mode:
             status = read_sync_status(self.client)
-            return self._outcome(changed=started, started=started, result=status["result"], sync=status["sync"],
-                                 progress=status["progress"], msg=self._joined)
+            return self._outcome(
+                changed=started,
+                started=started,
+                result=status["result"],
+                sync=status["sync"],
+                progress=status["progress"],
+                msg=self._joined,
+            )
         return self._wait(started, wait_timeout, poll_interval, cancel_on_timeout, fail_on_error)
 
     # ------------------------------------------------------------------ states
@@ -149,8 +179,10 @@ class SyncRun:
                 refused = fault.exception_message or str(fault)
             if self.client.get_subscription_state() != 0:
                 self._joined = JOINED_RACE
-                self.report("%s: a synchronization started on the server between the state read and the start "
-                            "request; joining it" % self.label)
+                self.report(
+                    "%s: a synchronization started on the server between the state read and the start "
+                    "request; joining it" % self.label
+                )
                 return False
             refusals += 1
             left = self._deadline - self.clock()
@@ -160,10 +192,13 @@ class SyncRun:
                     "refuses while it saves its configuration, which takes seconds, so something else holds it: "
                     "look at the Synchronizations node of the WSUS console and at the WSUS service, then run the "
                     "task again" % (refusals, refused),
-                    self._outcome(changed=False, started=False, result="not_started", sync=None, progress=None))
+                    self._outcome(changed=False, started=False, result="not_started", sync=None, progress=None),
+                )
             wait = min(pause, left)
-            self.report("%s: WSUS refused to start a synchronization while none runs (%s); it is probably saving "
-                        "its configuration: retrying in %gs" % (self.label, refused, wait))
+            self.report(
+                "%s: WSUS refused to start a synchronization while none runs (%s); it is probably saving "
+                "its configuration: retrying in %gs" % (self.label, refused, wait)
+            )
             self.sleep(wait)
             pause = min(pause * START_RETRY_GROWTH, max(float(poll_interval), START_RETRY_FIRST_S))
 
@@ -171,13 +206,15 @@ class SyncRun:
         if running and not self.check_mode:
             self.client.stop_sync()
             if not self._wait_stopped(poll_interval, self._deadline):
-                raise SyncError("the synchronization was asked to stop, but it was still stopping after the "
-                                "wait_timeout: raise wait_timeout, or %s" % NO_REASON_HINT,
-                                self._outcome(changed=True, started=False, result="stopping", sync=None,
-                                              progress=None))
+                raise SyncError(
+                    "the synchronization was asked to stop, but it was still stopping after the "
+                    "wait_timeout: raise wait_timeout, or %s" % NO_REASON_HINT,
+                    self._outcome(changed=True, started=False, result="stopping", sync=None, progress=None),
+                )
             self.report("%s: synchronization canceled" % self.label)
-        return self._outcome(changed=running, started=False, result="canceled" if running else "not_running",
-                             sync=None, progress=None)
+        return self._outcome(
+            changed=running, started=False, result="canceled" if running else "not_running", sync=None, progress=None
+        )
 
     def _wait_stopped(self, poll_interval, deadline):
         """WSUS stops asynchronously (running -> stopping -> idle): wait until the state reads idle, so that
@@ -190,10 +227,11 @@ class SyncRun:
             except (WsusConnectionError, WsusHTTPError, WsusTimeoutError) as exc:
                 failures += 1
                 if failures > TRANSIENT_POLL_FAILURES:
-                    raise SyncError("the synchronization was asked to stop, but %d status requests in a row failed "
-                                    "(last: %s); it may still be stopping" % (failures, exc),
-                                    self._outcome(changed=True, started=False, result="stopping", sync=None,
-                                                  progress=None)) from None
+                    raise SyncError(
+                        "the synchronization was asked to stop, but %d status requests in a row failed "
+                        "(last: %s); it may still be stopping" % (failures, exc),
+                        self._outcome(changed=True, started=False, result="stopping", sync=None, progress=None),
+                    ) from None
                 busy = True
             if not busy:
                 return True
@@ -209,19 +247,26 @@ class SyncRun:
     def _fresh_success(self, max_age):
         # "the last successful synchronization": a later failure or cancel does not make it stale.
         events = self.client.get_sync_events()
-        successes = [index for index, event in enumerate(events)
-                     if not is_start(event) and end_result(event) == "succeeded"]
+        successes = [
+            index for index, event in enumerate(events) if not is_start(event) and end_result(event) == "succeeded"
+        ]
         if not successes:
             return None
-        result, sync = summarize_events(events[:successes[-1] + 1], running=False)
+        result, sync = summarize_events(events[: successes[-1] + 1], running=False)
         if result != "succeeded" or not sync["finished_at"]:
             return None
         finished = datetime.datetime.fromisoformat(sync["finished_at"].replace("Z", "+00:00"))
         age = (self.now() - finished).total_seconds()
         if age >= max_age:
             return None
-        return self._outcome(changed=False, started=False, result=result, sync=sync, progress=None,
-                             msg="the last synchronization succeeded %d s ago (max_age %d s)" % (age, max_age))
+        return self._outcome(
+            changed=False,
+            started=False,
+            result=result,
+            sync=sync,
+            progress=None,
+            msg="the last synchronization succeeded %d s ago (max_age %d s)" % (age, max_age),
+        )
 
     def _wait(self, started, wait_timeout, poll_interval, cancel_on_timeout, fail_on_error):
         deadline = self._deadline  # one wait_timeout for the start (its retries) and the wait
@@ -262,8 +307,10 @@ class SyncRun:
         key = (shown["phase"], shown["percent"] // 10)
         if key != self._last_line and shown["phase"] != "not_processing":
             self._last_line = key
-            self.report("%s: synchronizing %s %d/%d (%d %%)" % (self.label, shown["phase"], shown["processed"],
-                                                                shown["total"], shown["percent"]))
+            self.report(
+                "%s: synchronizing %s %d/%d (%d %%)"
+                % (self.label, shown["phase"], shown["processed"], shown["total"], shown["percent"])
+            )
 
     def _timed_out(self, started, progress, wait_timeout, cancel_on_timeout, poll_interval):
         shown = progress_dict(progress) if progress else None
@@ -284,17 +331,22 @@ class SyncRun:
         else:
             reached = "%s %d/%d (%d %%)" % (shown["phase"], shown["processed"], shown["total"], shown["percent"])
         result = ("canceled" if stopped else "stopping") if cancel_on_timeout else "running"
-        outcome = self._outcome(changed=started or cancel_on_timeout, started=started, result=result, sync=None,
-                                progress=shown)
-        raise SyncError("the synchronization did not finish within %s (reached %s); %s. Raise wait_timeout, or "
-                        "check the server's connection to its update source" % (_human(wait_timeout), reached, left),
-                        outcome)
+        outcome = self._outcome(
+            changed=started or cancel_on_timeout, started=started, result=result, sync=None, progress=shown
+        )
+        raise SyncError(
+            "the synchronization did not finish within %s (reached %s); %s. Raise wait_timeout, or "
+            "check the server's connection to its update source" % (_human(wait_timeout), reached, left),
+            outcome,
+        )
 
     def _lost(self, started, progress, failures, exc):
         shown = progress_dict(progress) if progress else None
         outcome = self._outcome(changed=started, started=started, result="unknown", sync=None, progress=shown)
-        return SyncError("%d status requests in a row failed (last: %s); the synchronization may still be running"
-                         % (failures, exc), outcome)
+        return SyncError(
+            "%d status requests in a row failed (last: %s); the synchronization may still be running" % (failures, exc),
+            outcome,
+        )
 
     def _finished(self, started, fail_on_error, idle_progress, last_seen):
         # The last poll already read the state (idle) and the progress: only the events are new.
@@ -307,8 +359,9 @@ class SyncRun:
             status = read_sync_status(self.client, state=0, progress=idle_progress)
         result, sync = status["result"], status["sync"]
         shown = progress_dict(last_seen) if last_seen else status["progress"]
-        outcome = self._outcome(changed=started, started=started, result=result, sync=sync, progress=shown,
-                                msg=self._joined)
+        outcome = self._outcome(
+            changed=started, started=started, result=result, sync=sync, progress=shown, msg=self._joined
+        )
         self.report("%s: synchronization %s" % (self.label, result))
         if result in ("failed", "canceled", "unknown") and fail_on_error:
             raise SyncError(_failure_message(result, sync), outcome)
@@ -316,10 +369,21 @@ class SyncRun:
 
     @staticmethod
     def _outcome(changed, started, result, sync, progress, msg=None):
-        outcome = {"changed": changed, "started": started, "result": result,
-                   "sync": sync or {"started_at": None, "finished_at": None, "duration_s": None, "manual": None,
-                                    "error_text": None, "event_id": None},
-                   "progress": progress or {"phase": "not_processing", "processed": 0, "total": 0, "percent": 0}}
+        outcome = {
+            "changed": changed,
+            "started": started,
+            "result": result,
+            "sync": sync
+            or {
+                "started_at": None,
+                "finished_at": None,
+                "duration_s": None,
+                "manual": None,
+                "error_text": None,
+                "event_id": None,
+            },
+            "progress": progress or {"phase": "not_processing", "processed": 0, "total": 0, "percent": 0},
+        }
         if msg:
             outcome["msg"] = msg
         return outcome
@@ -331,15 +395,21 @@ def _failure_message(result, sync):
         reason = reason_of(sync.get("error_text"))
         if reason:
             return "the synchronization failed: %s" % reason
-        return ("the synchronization failed and the server gave no reason (event %s; some servers show no error "
-                "details since the October 2025 security update): %s" % (event, NO_REASON_HINT))
+        return (
+            "the synchronization failed and the server gave no reason (event %s; some servers show no error "
+            "details since the October 2025 security update): %s" % (event, NO_REASON_HINT)
+        )
     if result == "canceled":
         return "the synchronization canceled: canceled on the server (event %s)" % event
     if event is not None:
-        return ("the synchronization ended with event %s, which ops.wsus does not know, so its result is "
-                "unknown: %s" % (event, NO_REASON_HINT))
-    return ("the synchronization ended, but the server recorded no end event for it, so its result is unknown: "
-            "%s" % NO_REASON_HINT)
+        return "the synchronization ended with event %s, which ops.wsus does not know, so its result is unknown: %s" % (
+            event,
+            NO_REASON_HINT,
+        )
+    return (
+        "the synchronization ended, but the server recorded no end event for it, so its result is unknown: "
+        "%s" % NO_REASON_HINT
+    )
 
 
 def _human(seconds):

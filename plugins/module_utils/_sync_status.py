@@ -25,8 +25,10 @@ import re
 from ._wsusar.client import SYNC_END_EVENTS, SYNC_EVENTS, SYNC_START_EVENTS
 
 # Where to look when the server recorded a failure without a reason.
-NO_REASON_HINT = ("look at the Synchronizations node of the WSUS console and at "
-                  "%ProgramFiles%\\Update Services\\LogFiles\\SoftwareDistribution.log on the server")
+NO_REASON_HINT = (
+    "look at the Synchronizations node of the WSUS console and at "
+    "%ProgramFiles%\\Update Services\\LogFiles\\SoftwareDistribution.log on the server"
+)
 # The generic words of a failure message ("Synchronization failed. Reason: ..."): what is left is the reason.
 _GENERIC = re.compile(r"^\s*(synchroni[sz]ation\s+failed\b\s*[.:]?\s*)?(reason\b\s*:?\s*)?", re.I)
 _PLACEHOLDER = re.compile(r"%(\d+)|\{(\d+)\}")
@@ -38,8 +40,12 @@ def iso(value):
 
 def progress_dict(progress):
     percent = int(progress.processed * 100 / progress.total) if progress.total else 0
-    return {"phase": progress.phase, "processed": progress.processed, "total": progress.total,
-            "percent": min(percent, 100)}
+    return {
+        "phase": progress.phase,
+        "processed": progress.processed,
+        "total": progress.total,
+        "percent": min(percent, 100),
+    }
 
 
 def is_start(event):
@@ -93,8 +99,11 @@ def error_text(event):
         return strings[index] if 0 <= index < len(strings) else ""
 
     text = _PLACEHOLDER.sub(fill, template)
-    extra = [value.strip() for index, value in enumerate(strings) if index not in used and value.strip()
-             and value.strip() not in text]
+    extra = [
+        value.strip()
+        for index, value in enumerate(strings)
+        if index not in used and value.strip() and value.strip() not in text
+    ]
     text = " ".join([text.strip()] + extra).strip()
     return text if reason_of(text) else None
 
@@ -130,8 +139,11 @@ def read_sync_status(client, state=None, progress=None):
     starts = [event for event in events if is_start(event)]
     if result == "unknown" and not running and starts and _time(starts[-1]):
         since = _time(starts[-1])
-        later = [event for event in client.get_sync_events(since=since, any_id=True)
-                 if _time(event) and _time(event) >= since]
+        later = [
+            event
+            for event in client.get_sync_events(since=since, any_id=True)
+            if _time(event) and _time(event) >= since
+        ]
         earlier = [event for event in events if _time(event) and _time(event) < since]
         result, sync = summarize_events(earlier + later, running=False)
     return {"result": result, "sync": sync, "progress": progress_dict(progress), "state": state}

@@ -116,8 +116,12 @@ from ansible_collections.ops.wsus.plugins.module_utils._sync_options import Serv
 
 ARGSPEC = dict(
     title=dict(type="str", default="*"),
-    type=dict(type="list", elements="str", default=["company", "product_family", "product", "classification"],
-              choices=["company", "product_family", "product", "classification"]),
+    type=dict(
+        type="list",
+        elements="str",
+        default=["company", "product_family", "product", "classification"],
+        choices=["company", "product_family", "product", "classification"],
+    ),
     selected_only=dict(type="bool", default=False),
     parents=dict(type="bool", default=False),
 )
@@ -160,8 +164,15 @@ def run(module):
             kind = WSUS_TYPES.get(first.type, first.type)
             ids = [entry.id.lower() for entry in group]
             chosen = [guid for guid in ids if guid in selected]
-            item = {"id": ids[0], "ids": ids, "title": first.title, "type": kind, "parent": parents.get(ids[0]),
-                    "selected": len(chosen) == len(ids), "selected_ids": chosen}
+            item = {
+                "id": ids[0],
+                "ids": ids,
+                "title": first.title,
+                "type": kind,
+                "parent": parents.get(ids[0]),
+                "selected": len(chosen) == len(ids),
+                "selected_ids": chosen,
+            }
             if kind in types and wanted(first) and (chosen or not module.params["selected_only"]):
                 result["products"].append(item)
     if "classification" in types:

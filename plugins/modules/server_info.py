@@ -132,8 +132,12 @@ from ansible_collections.ops.wsus.plugins.module_utils._sync_status import read_
 
 ARGSPEC = dict(
     timezone=dict(type="str", default="UTC"),
-    gather=dict(type="list", elements="str", default=["server", "sync_options", "sync"],
-                choices=["server", "sync_options", "sync"]),
+    gather=dict(
+        type="list",
+        elements="str",
+        default=["server", "sync_options", "sync"],
+        choices=["server", "sync_options", "sync"],
+    ),
 )
 
 
@@ -142,8 +146,11 @@ def run(module):
     gather = module.params["gather"]
     result = {"changed": False}
     if "server" in gather:
-        result.update(version=client.get_server_version(), protocol_version=client.get_server_protocol_version(),
-                      role=client.get_current_user_role())
+        result.update(
+            version=client.get_server_version(),
+            protocol_version=client.get_server_protocol_version(),
+            role=client.get_current_user_role(),
+        )
     if "sync_options" in gather:
         reader = ServerReader(client, module.params["culture"])
         result["sync_options"] = read_sync_options(reader, module.params["timezone"])

@@ -236,16 +236,32 @@ def _section(**options):
 
 
 ARGSPEC = dict(
-    update_source=dict(type="dict", options=dict(
-        type=dict(type="str", choices=["microsoft_update", "upstream"]), server=dict(type="str"),
-        port=dict(type="int"), ssl=dict(type="bool"), replica=dict(type="bool"),
-        content_from_microsoft_update=dict(type="bool"))),
-    proxy=dict(type="dict", options=dict(
-        enabled=dict(type="bool"), server=dict(type="str"), port=dict(type="int"), ssl_server=dict(type="str"),
-        ssl_port=dict(type="int"), username=dict(type="str"), domain=dict(type="str"),
-        password=dict(type="str", no_log=True), update_password=dict(type="str", choices=["on_create", "always"],
-                                                                     no_log=False),
-        allow_basic_auth=dict(type="bool"))),
+    update_source=dict(
+        type="dict",
+        options=dict(
+            type=dict(type="str", choices=["microsoft_update", "upstream"]),
+            server=dict(type="str"),
+            port=dict(type="int"),
+            ssl=dict(type="bool"),
+            replica=dict(type="bool"),
+            content_from_microsoft_update=dict(type="bool"),
+        ),
+    ),
+    proxy=dict(
+        type="dict",
+        options=dict(
+            enabled=dict(type="bool"),
+            server=dict(type="str"),
+            port=dict(type="int"),
+            ssl_server=dict(type="str"),
+            ssl_port=dict(type="int"),
+            username=dict(type="str"),
+            domain=dict(type="str"),
+            password=dict(type="str", no_log=True),
+            update_password=dict(type="str", choices=["on_create", "always"], no_log=False),
+            allow_basic_auth=dict(type="bool"),
+        ),
+    ),
     products=dict(type="list", elements="raw"),
     classifications=dict(type="list", elements="raw"),
     schedule=_section(automatic="bool", time="str", timezone="str", per_day="int"),
@@ -256,8 +272,13 @@ ARGSPEC = dict(
 
 def run(module):
     document = {section: module.params[section] for section in SECTIONS}
-    changed, result = ensure_sync_options(module.client(), document, check_mode=module.check_mode,
-                                          culture=module.params["culture"], user_name=module.params["username"])
+    changed, result = ensure_sync_options(
+        module.client(),
+        document,
+        check_mode=module.check_mode,
+        culture=module.params["culture"],
+        user_name=module.params["username"],
+    )
     for warning in result.pop("warnings"):
         module.warn(warning)
     diff = result.pop("diff")

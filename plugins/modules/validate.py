@@ -92,7 +92,8 @@ violations:
       description: What is wrong and what is allowed.
       type: str
     got:
-      description: A short display of the offending value; C(********) for a password; null when there is nothing to show.
+      description:
+        - A short display of the offending value; C(********) for a password; null when there is nothing to show.
       type: str
   sample: [{"path": "wsus_sync.prodcts", "message": "unknown key 'prodcts'; did you mean 'products'?", "got": null}]
 """
@@ -105,8 +106,10 @@ def main():
         argument_spec=dict(document=dict(type="raw", required=True), name=dict(type="str", default="wsus_sync")),
         supports_check_mode=True,
     )
-    module.fail_json(msg="ops.wsus.validate runs on the controller through its action plugin; it cannot run as "
-                         "a module on a target. Call it as a task (ops.wsus.validate) from a playbook or role.")
+    module.fail_json(
+        msg="ops.wsus.validate runs on the controller through its action plugin; it cannot run as "
+        "a module on a target. Call it as a task (ops.wsus.validate) from a playbook or role."
+    )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import time
 
@@ -10,8 +9,14 @@ import pytest
 
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.client import WsusClient
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.errors import (
-    WsusAuthenticationError, WsusConnectionError, WsusHTTPError, WsusPermissionError, WsusSoapFault, WsusTLSError,
-    WsusTimeoutError)
+    WsusAuthenticationError,
+    WsusConnectionError,
+    WsusHTTPError,
+    WsusPermissionError,
+    WsusSoapFault,
+    WsusTLSError,
+    WsusTimeoutError,
+)
 
 ADMIN, REPORTER, NOBODY, PASSWORD = "WSUS\\admin", "WSUS\\reporter", "WSUS\\nobody", "Passw0rd!"
 
@@ -33,12 +38,18 @@ def test_reads_version_role_configuration_and_subscription(fresh_emulator, auth)
         subscription = client.get_subscription()
         assert subscription.get_bool("SynchronizeAutomatically") is False
         assert {c.title for c in client.get_subscription_categories(classifications=True)} == {
-            "Critical Updates", "Security Updates"}
+            "Critical Updates",
+            "Security Updates",
+        }
         assert client.transport.connections_opened == 1, "one keep-alive connection, authenticated once"
     log = fresh_emulator.requests()
     assert [entry["operation"] for entry in log] == [
-        "GetServerVersion", "GetCurrentUserRole", "ExecuteSPGetConfiguration", "GetSubscription",
-        "GetSubscriptionCategories"]
+        "GetServerVersion",
+        "GetCurrentUserRole",
+        "ExecuteSPGetConfiguration",
+        "GetSubscription",
+        "GetSubscriptionCategories",
+    ]
     assert {entry["user"] for entry in log} == {ADMIN} and {entry["http_status"] for entry in log} == {200}
 
 
@@ -89,8 +100,14 @@ def test_unreachable_port():
 
 
 def test_soap_fault_from_a_rule(fresh_emulator):
-    fresh_emulator.faults([{"operation": "GetSubscription", "soap_fault": {
-        "type": "System.InvalidOperationException", "message": "boom for the test"}}])
+    fresh_emulator.faults(
+        [
+            {
+                "operation": "GetSubscription",
+                "soap_fault": {"type": "System.InvalidOperationException", "message": "boom for the test"},
+            }
+        ]
+    )
     with connect(fresh_emulator) as client:
         with pytest.raises(WsusSoapFault) as caught:
             client.get_subscription()
@@ -178,7 +195,8 @@ def test_languages_decode_and_toggle(fresh_emulator, emulator_factory, layout):
     assert enabled == {"de"}
     [write] = [entry for entry in server.requests() if entry["operation"] == "ExecuteSPSetConfiguration"]
     assert write["language_lists"]["listTrue"] == [
-        {"type": "string", "value": "de"} if layout == "live" else {"type": "int", "value": "7"}]
+        {"type": "string", "value": "de"} if layout == "live" else {"type": "int", "value": "7"}
+    ]
 
 
 def test_sync_runs_and_is_reported_by_events(fresh_emulator):

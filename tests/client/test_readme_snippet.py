@@ -25,10 +25,17 @@ def test_readme_client_snippet_prints_version_configuration_and_subscription(fre
     pythonpath, code = readme_snippet()
     assert pythonpath == ".venv/collections"
     assert code.count('WsusClient.connect("127.0.0.1", ') == 1
-    code = code.replace('WsusClient.connect("127.0.0.1", ',
-                        'WsusClient.connect("127.0.0.1", port=%d, ' % fresh_emulator.ports[0])
-    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=REPO,
-                               env=dict(os.environ, PYTHONPATH=collections_path))
+    code = code.replace(
+        'WsusClient.connect("127.0.0.1", ', 'WsusClient.connect("127.0.0.1", port=%d, ' % fresh_emulator.ports[0]
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+        env=dict(os.environ, PYTHONPATH=collections_path),
+    )
     assert completed.returncode == 0, completed.stderr
     version, configuration, subscription = completed.stdout.splitlines()
     assert re.fullmatch(r"\d+\.\d+\.\d+\.\d+", version)

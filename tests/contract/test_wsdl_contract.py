@@ -24,8 +24,13 @@ WSDL = wsdl_contract.live_wsdl_path(REFERENCE)
 pytestmark = pytest.mark.skipif(not os.path.exists(WSDL), reason="../shared/reference is not beside the checkout")
 
 SECURITY_UPDATES = "0fa1201d-4330-4fa8-8ae9-b877473b6441"
-SAMPLE_BY_TYPE = {"boolean": "false", "dateTime": "2024-01-01T00:00:00", "guid": SECURITY_UPDATES,
-                  "base64Binary": "AA==", "string": "x"}
+SAMPLE_BY_TYPE = {
+    "boolean": "false",
+    "dateTime": "2024-01-01T00:00:00",
+    "guid": SECURITY_UPDATES,
+    "base64Binary": "AA==",
+    "string": "x",
+}
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +45,18 @@ def sample_row(schema, type_name):
 
 
 def sample_args(schema, operation):
-    samples = {"string": "en", "int": 3, "long": 3, "boolean": True, "dateTime": soap.MIN_DATETIME,
-               "guid": SECURITY_UPDATES, "base64Binary": b"secret", "ArrayOfGuid": [SECURITY_UPDATES],
-               "ArrayOfAnyType": [9], "EventHistoryFilter": {"event_ids": [(2, 382)], "from": soap.MIN_DATETIME}}
+    samples = {
+        "string": "en",
+        "int": 3,
+        "long": 3,
+        "boolean": True,
+        "dateTime": soap.MIN_DATETIME,
+        "guid": SECURITY_UPDATES,
+        "base64Binary": b"secret",
+        "ArrayOfGuid": [SECURITY_UPDATES],
+        "ArrayOfAnyType": [9],
+        "EventHistoryFilter": {"event_ids": [(2, 382)], "from": soap.MIN_DATETIME},
+    }
     args = {}
     for param, kind in operation.params:
         if kind == "row":
@@ -70,12 +84,13 @@ def test_operation_table_matches_wsdl_parameters(schema, name):
 
 def test_a_broken_request_is_caught(schema):
     """The contract check itself can fail: a misordered request does not validate."""
-    body = soap.encode_request("GetSubscriptionCategories", {"preferredCulture": "en",
-                                                            "retrieveUpdateClassifications": True})
-    swapped = body.replace(b"<preferredCulture>en</preferredCulture><retrieveUpdateClassifications>true"
-                           b"</retrieveUpdateClassifications>",
-                           b"<retrieveUpdateClassifications>true</retrieveUpdateClassifications>"
-                           b"<preferredCulture>en</preferredCulture>")
+    body = soap.encode_request(
+        "GetSubscriptionCategories", {"preferredCulture": "en", "retrieveUpdateClassifications": True}
+    )
+    swapped = body.replace(
+        b"<preferredCulture>en</preferredCulture><retrieveUpdateClassifications>true</retrieveUpdateClassifications>",
+        b"<retrieveUpdateClassifications>true</retrieveUpdateClassifications><preferredCulture>en</preferredCulture>",
+    )
     assert swapped != body
     assert wsdl_contract.body_errors(schema, swapped)
 
@@ -85,8 +100,12 @@ def emulator_args(client, name, schema):
     if name == "ExecuteSPSetConfiguration":
         return {"row": client.get_configuration(), "listTrue": [], "listFalse": []}
     if name == "SetSubscription":
-        return {"subscription": client.get_subscription(), "categoryIds": [],
-                "updateClassificationIds": [SECURITY_UPDATES], "userName": "WSUS\\admin"}
+        return {
+            "subscription": client.get_subscription(),
+            "categoryIds": [],
+            "updateClassificationIds": [SECURITY_UPDATES],
+            "userName": "WSUS\\admin",
+        }
     if name == "ExecuteSPGetCategoryById":
         return {"preferredCulture": "en", "retrieveUpdateClassification": True, "id": SECURITY_UPDATES}
     if name == "ExecuteSPGetSubcategories":
@@ -101,8 +120,9 @@ def emulator_args(client, name, schema):
 def synced_client(emulator_factory):
     """An admin client on an emulator that has run one synchronization (so events exist)."""
     server = emulator_factory("--sync-seconds", "0.3")
-    client = WsusClient.connect("127.0.0.1", port=server.port, username="WSUS\\admin", password="Passw0rd!",
-                                auth="ntlm", timeout=10)
+    client = WsusClient.connect(
+        "127.0.0.1", port=server.port, username="WSUS\\admin", password="Passw0rd!", auth="ntlm", timeout=10
+    )
     client.start_sync()
     deadline = time.time() + 10
     while client.get_subscription_state() != 0 and time.time() < deadline:
@@ -117,8 +137,9 @@ def test_emulator_response_conforms_to_live_wsdl(schema, synced_client, name):
     if name == "StartSubscriptionManuallyForCategoryOnly" or name == "StartSubscriptionManually":
         synced_client.stop_sync()
         wait_idle(synced_client)  # a start while the run is still stopping is refused
-    status, data = synced_client.transport.post(name, soap.encode_request(name, args), soap_action(name),
-                                                write=OPERATIONS[name].write)
+    status, data = synced_client.transport.post(
+        name, soap.encode_request(name, args), soap_action(name), write=OPERATIONS[name].write
+    )
     assert status == 200, data[:500]
     assert wsdl_contract.body_errors(schema, data) == []
     assert soap.parse_envelope(data).tag == "{%s}%sResponse" % (NAMESPACE, name)
@@ -136,8 +157,9 @@ OFFICE_FAMILY = "477b856e-65c4-4473-b621-a8b230bb70d9"
 
 
 def post(client, name, args=None):
-    status, data = client.transport.post(name, soap.encode_request(name, args or {}), soap_action(name),
-                                         write=OPERATIONS[name].write)
+    status, data = client.transport.post(
+        name, soap.encode_request(name, args or {}), soap_action(name), write=OPERATIONS[name].write
+    )
     assert status == 200, data[:500]
     return data
 
@@ -148,8 +170,9 @@ variants_server = module_emulator("--sync-seconds", "2")
 @pytest.fixture
 def variants_client(variants_server):
     variants_server.reset()
-    client = WsusClient.connect("127.0.0.1", port=variants_server.port, username="WSUS\\admin",
-                                password="Passw0rd!", auth="ntlm", timeout=10)
+    client = WsusClient.connect(
+        "127.0.0.1", port=variants_server.port, username="WSUS\\admin", password="Passw0rd!", auth="ntlm", timeout=10
+    )
     yield client
     client.close()
     variants_server.reset()
@@ -166,13 +189,22 @@ def test_product_answers_conform(schema, variants_client):
     client = variants_client
     client.set_subscription(client.get_subscription(), [OFFICE_FAMILY], [SECURITY_UPDATES], "WSUS\\admin")
     answers = [
-        post(client, "ExecuteSPGetCategories", {"preferredCulture": "en", "retrieveUpdateClassifications": False,
-                                                "fromSyncDate": soap.MIN_DATETIME,
-                                                "toSyncDate": soap.MAX_DATETIME_TEXT}),
-        post(client, "GetSubscriptionCategories", {"preferredCulture": "en",
-                                                   "retrieveUpdateClassifications": False}),
-        post(client, "ExecuteSPGetCategoryById", {"preferredCulture": "en", "retrieveUpdateClassification": False,
-                                                  "id": OFFICE_FAMILY}),
+        post(
+            client,
+            "ExecuteSPGetCategories",
+            {
+                "preferredCulture": "en",
+                "retrieveUpdateClassifications": False,
+                "fromSyncDate": soap.MIN_DATETIME,
+                "toSyncDate": soap.MAX_DATETIME_TEXT,
+            },
+        ),
+        post(client, "GetSubscriptionCategories", {"preferredCulture": "en", "retrieveUpdateClassifications": False}),
+        post(
+            client,
+            "ExecuteSPGetCategoryById",
+            {"preferredCulture": "en", "retrieveUpdateClassification": False, "id": OFFICE_FAMILY},
+        ),
         post(client, "ExecuteSPGetSubcategories", {"preferredCulture": "en", "categoryId": OFFICE_FAMILY}),
     ]
     for data in answers:
@@ -196,8 +228,9 @@ def test_answers_during_a_run_conform(schema, variants_client):
 def test_event_history_of_each_outcome_conforms(schema, variants_server, variants_client, outcome, event_id):
     client = variants_client
     if outcome == "failed":
-        variants_server.faults([{"operation": "any", "count": 1,
-                                 "next_sync_result": {"result": "failed", "error_text": "proxy said 407"}}])
+        variants_server.faults(
+            [{"operation": "any", "count": 1, "next_sync_result": {"result": "failed", "error_text": "proxy said 407"}}]
+        )
     client.start_sync()
     if outcome == "canceled":
         time.sleep(0.3)
@@ -215,8 +248,9 @@ def test_spec_profile_configuration_conforms_to_the_spec_wsdl(emulator_factory):
     spec_wsdl = os.path.join(REFERENCE, "ApiRemoting30.spec-section6.wsdl.xml")
     spec_schema = wsdl_contract.load_schema(spec_wsdl)
     server = emulator_factory("--profile", "spec")
-    with WsusClient.connect("127.0.0.1", port=server.port, username="WSUS\\admin", password="Passw0rd!",
-                            auth="ntlm", timeout=10) as client:
+    with WsusClient.connect(
+        "127.0.0.1", port=server.port, username="WSUS\\admin", password="Passw0rd!", auth="ntlm", timeout=10
+    ) as client:
         data = post(client, "ExecuteSPGetConfiguration")
         assert len(client.get_configuration().names()) == 119
     assert wsdl_contract.body_errors(spec_schema, data) == []
@@ -227,12 +261,11 @@ def test_spec_profile_configuration_conforms_to_the_spec_wsdl(emulator_factory):
 # What a console calls when it opens a server, with the arguments a real console-style client sends
 # (ADeep, tested against WSUS 10.0.26100: scope "all", publicationState 2147483647).
 CONSOLE_READS = {
-    "ExecuteSPGetComputerCount":
-        "<computerTargetScopeXml>&lt;ComputerTargetScope IncludeDownstreamComputerTargets=\"false\" /&gt;"
-        "</computerTargetScopeXml>",
-    "ExecuteSPGetUpdateCount":
-        "<updateScopeXml>&lt;UpdateScope ApprovedStates=\"-1\" /&gt;</updateScopeXml>"
-        "<preferredCulture>en</preferredCulture><publicationState>2147483647</publicationState>",
+    "ExecuteSPGetComputerCount": "<computerTargetScopeXml>"
+    '&lt;ComputerTargetScope IncludeDownstreamComputerTargets="false" /&gt;'
+    "</computerTargetScopeXml>",
+    "ExecuteSPGetUpdateCount": '<updateScopeXml>&lt;UpdateScope ApprovedStates="-1" /&gt;</updateScopeXml>'
+    "<preferredCulture>en</preferredCulture><publicationState>2147483647</publicationState>",
     "GetDatabaseConfiguration": "",
     "ExecuteSPGetContentDownloadProgress": "",
     "ExecuteSPGetComponentsWithErrors": "",
@@ -240,10 +273,12 @@ CONSOLE_READS = {
 
 
 def raw_request(name, inner):
-    return ('<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="%s" '
-            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">'
-            '<soap:Body><%s xmlns="%s">%s</%s></soap:Body></soap:Envelope>'
-            % (wsdl_contract.SOAP_ENV, name, NAMESPACE, inner, name)).encode("utf-8")
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="%s" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">'
+        '<soap:Body><%s xmlns="%s">%s</%s></soap:Body></soap:Envelope>'
+        % (wsdl_contract.SOAP_ENV, name, NAMESPACE, inner, name)
+    ).encode("utf-8")
 
 
 def post_raw(client, name, inner):
@@ -267,7 +302,8 @@ def test_database_configuration_has_no_result_wrapper(schema, synced_client):
     response = soap.parse_envelope(data)
     assert [child.tag.split("}")[1] for child in response] == ["serverName", "databaseName", "wmsdeInstanceName"]
     wrapped = data.replace(b"<serverName>", b"<GetDatabaseConfigurationResult><serverName>").replace(
-        b"</wmsdeInstanceName>", b"</wmsdeInstanceName></GetDatabaseConfigurationResult>")
+        b"</wmsdeInstanceName>", b"</wmsdeInstanceName></GetDatabaseConfigurationResult>"
+    )
     assert wrapped != data
     assert wsdl_contract.body_errors(schema, wrapped)
 
@@ -304,8 +340,10 @@ def test_emulator_operation_table_matches_wsdl(schema):
 # the WS2022 EventHistoryFilter's four PascalCase twins are minOccurs=1 there, optional here so that
 # the spec's form of the filter is accepted too.
 TYPE_TABLE_DEVIATIONS = {
-    ("EventHistoryFilter", "FromTimeAtTarget"), ("EventHistoryFilter", "ToTimeAtTarget"),
-    ("EventHistoryFilter", "FromTimeAtServer"), ("EventHistoryFilter", "ToTimeAtServer"),
+    ("EventHistoryFilter", "FromTimeAtTarget"),
+    ("EventHistoryFilter", "ToTimeAtTarget"),
+    ("EventHistoryFilter", "FromTimeAtServer"),
+    ("EventHistoryFilter", "ToTimeAtServer"),
 }
 
 

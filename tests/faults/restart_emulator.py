@@ -38,9 +38,14 @@ def main(argv=None):
     deadline = time.monotonic() + args.timeout
     while time.monotonic() < deadline:
         with open(log, "wb") as output:
-            process = subprocess.Popen([sys.executable, "-m", "wsus_emulator", *emulator_args],
-                                       stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-                                       start_new_session=True, close_fds=True)
+            process = subprocess.Popen(
+                [sys.executable, "-m", "wsus_emulator", *emulator_args],
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                close_fds=True,
+            )
         while process.poll() is None and time.monotonic() < deadline:
             line = _start_line(log)
             if line is not None:

@@ -32,33 +32,61 @@ PROXY = {"enabled": True, "server": "proxy.corp.example", "port": 3128}
 # host -> (the document its task applies, the rules of its server)
 CASES = {
     # a configuration field no document manages, saved right after the task's configuration read
-    "config_unmanaged": ({"proxy": PROXY}, [
-        {"operation": "ExecuteSPGetConfiguration", "then_set_configuration": {"MaxSimultaneousFileDownloads": 7}}]),
+    "config_unmanaged": (
+        {"proxy": PROXY},
+        [{"operation": "ExecuteSPGetConfiguration", "then_set_configuration": {"MaxSimultaneousFileDownloads": 7}}],
+    ),
     # a declared configuration field, saved right after the task's read: planned again and reported
-    "config_declared": ({"proxy": PROXY}, [
-        {"operation": "ExecuteSPGetConfiguration", "then_set_configuration": {"ProxyServerPort": 8080}}]),
+    "config_declared": (
+        {"proxy": PROXY},
+        [{"operation": "ExecuteSPGetConfiguration", "then_set_configuration": {"ProxyServerPort": 8080}}],
+    ),
     # subscription fields no document manages, saved right after the task's subscription read
-    "subscription_unmanaged": ({"products": ["Microsoft Server operating system-21H2"]}, [
-        {"operation": "GetSubscription", "then_set_subscription": {
-            "NumberOfSynchronizationsPerDay": 5, "SynchronizeAutomatically": True}}]),
+    "subscription_unmanaged": (
+        {"products": ["Microsoft Server operating system-21H2"]},
+        [
+            {
+                "operation": "GetSubscription",
+                "then_set_subscription": {"NumberOfSynchronizationsPerDay": 5, "SynchronizeAutomatically": True},
+            }
+        ],
+    ),
     # the product selection this document does not declare, saved right after its first selection read
-    "products_unmanaged": ({"classifications": ["Security Updates"], "schedule": {"per_day": 2}}, [
-        {"operation": "GetSubscriptionCategories", "then_set_subscription": {"categories": [OFFICE_2016]}}]),
+    "products_unmanaged": (
+        {"classifications": ["Security Updates"], "schedule": {"per_day": 2}},
+        [{"operation": "GetSubscriptionCategories", "then_set_subscription": {"categories": [OFFICE_2016]}}],
+    ),
     # the declared product selection, changed right after the task's SetSubscription: written once more
-    "products_after_write": ({"products": ["Microsoft Server operating system-21H2"]}, [
-        {"operation": "SetSubscription", "then_set_subscription": {"categories": [WINDOWS_10],
-                                                                   "NumberOfSynchronizationsPerDay": 4}}]),
+    "products_after_write": (
+        {"products": ["Microsoft Server operating system-21H2"]},
+        [
+            {
+                "operation": "SetSubscription",
+                "then_set_subscription": {"categories": [WINDOWS_10], "NumberOfSynchronizationsPerDay": 4},
+            }
+        ],
+    ),
 }
 
 
 def connection(port="{{ case_port }}", user="WSUS\\admin"):
-    return {"server": "127.0.0.1", "port": port, "username": user, "password": "Passw0rd!", "auth": "ntlm",
-            "timeout": 20}
+    return {
+        "server": "127.0.0.1",
+        "port": port,
+        "username": user,
+        "password": "Passw0rd!",
+        "auth": "ntlm",
+        "timeout": 20,
+    }
 
 
 def host(port, document, **extra):
-    values = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable, "case_port": port,
-              "case_document": document}
+    values = {
+        "ansible_connection": "local",
+        "ansible_python_interpreter": sys.executable,
+        "case_port": port,
+        "case_document": document,
+    }
     values.update(extra)
     return values
 
@@ -86,8 +114,9 @@ def cases(emulator_factory, collections_path):
         server.faults(CASES[name][1], index=index)
     hosts = {name: host(server.ports[index], CASES[name][0]) for index, name in enumerate(names)}
     run = Run()
-    run.playbook = run_playbook([apply_play()], collections_path, inventory={"all": {"hosts": hosts}},
-                                env={"ANSIBLE_FORKS": str(len(hosts))})
+    run.playbook = run_playbook(
+        [apply_play()], collections_path, inventory={"all": {"hosts": hosts}}, env={"ANSIBLE_FORKS": str(len(hosts))}
+    )
     run.state = {name: server.state(index) for index, name in enumerate(names)}
     run.log = {name: server.requests(index) for index, name in enumerate(names)}
     run.rules_left = {name: server.control("GET", "faults", index=index)["rules"] for index, name in enumerate(names)}
@@ -109,8 +138,11 @@ def test_an_unmanaged_configuration_field_keeps_the_other_writers_value_and_the_
     found = result(cases, "config_unmanaged")
     configuration = cases.state["config_unmanaged"]["configuration"]
     assert configuration["MaxSimultaneousFileDownloads"] == 7, "the other writer's value"
-    assert configuration["UseProxy"] is True and configuration["ProxyName"] == "proxy.corp.example" \
-        and configuration["ProxyServerPort"] == 3128, "the document's change"
+    assert (
+        configuration["UseProxy"] is True
+        and configuration["ProxyName"] == "proxy.corp.example"
+        and configuration["ProxyServerPort"] == 3128
+    ), "the document's change"
     assert found["changed"] is True and found["applied"] == ["configuration"]
     # WSUS refused the write based on the stale read (detectConfigChange); the task read again and wrote again
     assert log(cases, "config_unmanaged") == [
@@ -118,9 +150,14 @@ def test_an_unmanaged_configuration_field_keeps_the_other_writers_value_and_the_
         ("ExecuteSPSetConfiguration", OTHER, 200),
         ("ExecuteSPSetConfiguration", "WSUS\\admin", 500),
         ("ExecuteSPGetConfiguration", "WSUS\\admin", 200),
-        ("ExecuteSPSetConfiguration", "WSUS\\admin", 200)]
-    assert found["soap_calls"] == ["ExecuteSPGetConfiguration", "ExecuteSPSetConfiguration",
-                                   "ExecuteSPGetConfiguration", "ExecuteSPSetConfiguration"]
+        ("ExecuteSPSetConfiguration", "WSUS\\admin", 200),
+    ]
+    assert found["soap_calls"] == [
+        "ExecuteSPGetConfiguration",
+        "ExecuteSPSetConfiguration",
+        "ExecuteSPGetConfiguration",
+        "ExecuteSPSetConfiguration",
+    ]
     [line] = found["conflicts"]
     assert "WSUS refused the write because another writer saved the configuration" in line, line
     assert not found.get("warnings"), "the same change as reported"
@@ -163,8 +200,11 @@ def test_a_declared_product_selection_changed_right_after_the_write_is_written_o
     assert state["categories"] == [SERVER_2022], "the declared products, written once more"
     assert state["subscription"]["NumberOfSynchronizationsPerDay"] == 4, "undeclared: the other writer's value"
     writes = [entry for entry in log(cases, "products_after_write") if entry[0] == "SetSubscription"]
-    assert writes == [("SetSubscription", "WSUS\\admin", 200), ("SetSubscription", OTHER, 200),
-                      ("SetSubscription", "WSUS\\admin", 200)]
+    assert writes == [
+        ("SetSubscription", "WSUS\\admin", 200),
+        ("SetSubscription", OTHER, 200),
+        ("SetSubscription", "WSUS\\admin", 200),
+    ]
     [line] = found["conflicts"]
     assert line.startswith("subscription: products read back different right after SetSubscription"), line
     assert line in found["warnings"]
@@ -173,36 +213,48 @@ def test_a_declared_product_selection_changed_right_after_the_write_is_written_o
 # ----------------------------------------------------------------------------------------------- two pipelines
 
 PIPELINE_A = {"proxy": PROXY, "products": ["Microsoft Server operating system-21H2"]}
-PIPELINE_B = {"storage": {"express_files": True}, "schedule": {"automatic": True, "per_day": 3},
-              "classifications": ["Critical Updates", "Definition Updates"]}
+PIPELINE_B = {
+    "storage": {"express_files": True},
+    "schedule": {"automatic": True, "per_day": 3},
+    "classifications": ["Critical Updates", "Definition Updates"],
+}
 
 
 @pytest.mark.slow
-def test_two_pipelines_at_once_both_end_applied_and_neither_reverts_the_other(emulator_factory, collections_path,
-                                                                              tmp_path):
+def test_two_pipelines_at_once_both_end_applied_and_neither_reverts_the_other(
+    emulator_factory, collections_path, tmp_path
+):
     users = tmp_path / "users.txt"
     users.write_text("WSUS\\admin:Passw0rd!:administrator\nWSUS\\admin2:Passw0rd!:administrator\n")
     server = emulator_factory("--latency-ms", 250, "--users", users)
     # the first configuration write waits a moment, so that the other pipeline reads and saves meanwhile
     server.faults([{"operation": "ExecuteSPSetConfiguration", "delay_ms": 2500}])
     before = server.state()
-    inventory = {"all": {"hosts": {"wsus01": {"ansible_connection": "local",
-                                              "ansible_python_interpreter": sys.executable}}}}
+    inventory = {
+        "all": {"hosts": {"wsus01": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}}}
+    }
     runs = {}
 
     def pipeline(name, user, document):
         play = apply_play(hosts="wsus01", port=server.port, user=user, document=document)
         runs[name] = run_playbook([play], collections_path, inventory=inventory, timeout=240)
 
-    threads = [threading.Thread(target=pipeline, args=("A", "WSUS\\admin", PIPELINE_A)),
-               threading.Thread(target=pipeline, args=("B", "WSUS\\admin2", PIPELINE_B))]
+    threads = [
+        threading.Thread(target=pipeline, args=("A", "WSUS\\admin", PIPELINE_A)),
+        threading.Thread(target=pipeline, args=("B", "WSUS\\admin2", PIPELINE_B)),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     results = {name: run.result("apply") for name, run in runs.items()}
-    report = json.dumps({name: {key: found.get(key) for key in ("msg", "applied", "conflicts", "warnings")}
-                         for name, found in results.items()}, indent=1)
+    report = json.dumps(
+        {
+            name: {key: found.get(key) for key in ("msg", "applied", "conflicts", "warnings")}
+            for name, found in results.items()
+        },
+        indent=1,
+    )
     for found in results.values():
         assert found.get("failed") is not True, report
         assert found["changed"] is True, report
@@ -217,22 +269,31 @@ def test_two_pipelines_at_once_both_end_applied_and_neither_reverts_the_other(em
 
     configuration = state["configuration"]
     assert configuration["UseProxy"] is True and configuration["ProxyName"] == "proxy.corp.example"  # A
-    assert configuration["ProxyServerPort"] == 3128                                                  # A
-    assert configuration["DownloadExpressPackages"] is True                                          # B
+    assert configuration["ProxyServerPort"] == 3128  # A
+    assert configuration["DownloadExpressPackages"] is True  # B
     for field, value in before["configuration"].items():  # nothing else moved
-        if field not in ("UseProxy", "ProxyName", "ProxyServerPort", "DownloadExpressPackages",
-                         "configurationChangeNumber", "LastConfigChange"):
+        if field not in (
+            "UseProxy",
+            "ProxyName",
+            "ProxyServerPort",
+            "DownloadExpressPackages",
+            "configurationChangeNumber",
+            "LastConfigChange",
+        ):
             assert configuration[field] == value, field
-    assert state["categories"] == [SERVER_2022]                                                      # A
-    assert sorted(state["classifications"]) == sorted([CRITICAL, DEFINITIONS])                       # B
-    assert state["subscription"]["SynchronizeAutomatically"] is True                                 # B
-    assert state["subscription"]["NumberOfSynchronizationsPerDay"] == 3                              # B
+    assert state["categories"] == [SERVER_2022]  # A
+    assert sorted(state["classifications"]) == sorted([CRITICAL, DEFINITIONS])  # B
+    assert state["subscription"]["SynchronizeAutomatically"] is True  # B
+    assert state["subscription"]["NumberOfSynchronizationsPerDay"] == 3  # B
     # a configuration write that WSUS refused (the other pipeline saved after this one read) was retried
     for user in first:
         mine = [entry for entry in requests if entry["user"] == user]
         for position, entry in enumerate(mine):
             if entry["operation"] == "ExecuteSPSetConfiguration" and entry["http_status"] == 500:
-                assert [later["operation"] for later in mine[position + 1:position + 3]] == [
-                    "ExecuteSPGetConfiguration", "ExecuteSPSetConfiguration"], mine
-    assert state["configuration_change_number"] == before["configuration_change_number"] + 2, \
+                assert [later["operation"] for later in mine[position + 1 : position + 3]] == [
+                    "ExecuteSPGetConfiguration",
+                    "ExecuteSPSetConfiguration",
+                ], mine
+    assert state["configuration_change_number"] == before["configuration_change_number"] + 2, (
         "one save per pipeline: no write was lost and none was repeated"
+    )

@@ -44,8 +44,14 @@ SECRETS = (ADMIN_PASSWORD, REPORTER_PASSWORD, NOBODY_PASSWORD, WRONG_PASSWORD, P
 
 DOCUMENT = {
     "update_source": {"type": "microsoft_update"},
-    "proxy": {"enabled": True, "server": "proxy.corp.example", "port": 3128, "username": "svc-proxy",
-              "domain": "CORP", "password": PROXY_PASSWORD},
+    "proxy": {
+        "enabled": True,
+        "server": "proxy.corp.example",
+        "port": 3128,
+        "username": "svc-proxy",
+        "domain": "CORP",
+        "password": PROXY_PASSWORD,
+    },
     "products": ["Microsoft Server operating system-21H2", {"title": "Office", "type": "product_family"}],
     "classifications": ["Critical Updates", "Security Updates", "Definition Updates"],
     "schedule": {"automatic": True, "time": "03:00", "timezone": "UTC", "per_day": 2},
@@ -60,9 +66,15 @@ HTTP_CASES = {
     "wrong_password": [],
     "no_role": [],
     "reporter": [],
-    "partial_apply": [{"operation": "SetSubscription", "soap_fault": {
-        "type": "System.Data.SqlClient.SqlException",
-        "message": "Timeout expired. The timeout period elapsed prior to completion of the operation."}}],
+    "partial_apply": [
+        {
+            "operation": "SetSubscription",
+            "soap_fault": {
+                "type": "System.Data.SqlClient.SqlException",
+                "message": "Timeout expired. The timeout period elapsed prior to completion of the operation.",
+            },
+        }
+    ],
     "http_503": [{"operation": "ExecuteSPSetConfiguration", "count": 2, "http_status": 503}],
     "drop_read": [{"operation": "ExecuteSPGetConfiguration", "drop_connection": True}],
     "drop_write": [{"operation": "ExecuteSPSetConfiguration", "drop_connection": True}],
@@ -84,8 +96,15 @@ def comparable(state):
     """The emulator state minus what legitimately differs between two servers that were given the same
     document: ports, clocks, counters, per-server random values and synchronization history."""
     state = copy.deepcopy(state)
-    for key in ("port", "url_scheme", "created", "next_synchronization_time", "configuration_change_number",
-                "sync", "events"):
+    for key in (
+        "port",
+        "url_scheme",
+        "created",
+        "next_synchronization_time",
+        "configuration_change_number",
+        "sync",
+        "events",
+    ):
         state.pop(key, None)
     for key in ("LastConfigChange", "ServerId", "configurationChangeNumber", "EncryptionKey", "RollupResetGuid"):
         state["configuration"].pop(key, None)
@@ -95,16 +114,25 @@ def comparable(state):
 
 
 def connection_args():
-    return {"server": "127.0.0.1", "port": "{{ case_port }}", "username": "{{ case_user }}",
-            "password": "{{ case_password }}", "auth": "ntlm",
-            "use_ssl": "{{ case_use_ssl | default(false) }}",
-            "validate_certs": "{{ case_validate_certs | default(true) }}",
-            "ca_path": "{{ case_ca_path | default(omit) }}", "timeout": "{{ case_timeout | default(10) }}"}
+    return {
+        "server": "127.0.0.1",
+        "port": "{{ case_port }}",
+        "username": "{{ case_user }}",
+        "password": "{{ case_password }}",
+        "auth": "ntlm",
+        "use_ssl": "{{ case_use_ssl | default(false) }}",
+        "validate_certs": "{{ case_validate_certs | default(true) }}",
+        "ca_path": "{{ case_ca_path | default(omit) }}",
+        "timeout": "{{ case_timeout | default(10) }}",
+    }
 
 
 def apply_task(name="apply", **extra):
-    task = {"name": name, "ops.wsus.sync_options": dict(connection_args(), **copy.deepcopy(DOCUMENT)),
-            "register": "out"}
+    task = {
+        "name": name,
+        "ops.wsus.sync_options": dict(connection_args(), **copy.deepcopy(DOCUMENT)),
+        "register": "out",
+    }
     task.update(extra)
     return task
 
@@ -112,23 +140,61 @@ def apply_task(name="apply", **extra):
 def fault_play():
     # Only in the fault run: the rerun neither starts a synchronization nor restarts anything.
     restart_only = {"when": "restart_pid is defined"}
-    return {"name": "fault suite", "hosts": "all", "gather_facts": False, "tasks": [
-        {"name": "start a synchronization", "ops.wsus.sync": dict(connection_args(), state="started"),
-         "when": "start_sync | default(false)"},
-        {"name": "stop the synchronization", "ops.wsus.sync": dict(connection_args(), state="stopped"),
-         "when": "stop_sync | default(false)"},
-        apply_task(),
-        dict({"name": "restart the emulator", "ansible.builtin.command": {"argv": [
-            "{{ ansible_playbook_python }}", RESTART_HELPER, "--pid", "{{ restart_pid }}",
-            "--pid-file", "{{ restart_pid_file }}", "--", "--host", "127.0.0.1", "--port", "{{ case_port }}",
-            "--control", "--users", "{{ users_file }}", "--state-dir", "{{ state_dir }}"]}}, **restart_only),
-        apply_task("apply after restart", **restart_only),
-    ]}
+    return {
+        "name": "fault suite",
+        "hosts": "all",
+        "gather_facts": False,
+        "tasks": [
+            {
+                "name": "start a synchronization",
+                "ops.wsus.sync": dict(connection_args(), state="started"),
+                "when": "start_sync | default(false)",
+            },
+            {
+                "name": "stop the synchronization",
+                "ops.wsus.sync": dict(connection_args(), state="stopped"),
+                "when": "stop_sync | default(false)",
+            },
+            apply_task(),
+            dict(
+                {
+                    "name": "restart the emulator",
+                    "ansible.builtin.command": {
+                        "argv": [
+                            "{{ ansible_playbook_python }}",
+                            RESTART_HELPER,
+                            "--pid",
+                            "{{ restart_pid }}",
+                            "--pid-file",
+                            "{{ restart_pid_file }}",
+                            "--",
+                            "--host",
+                            "127.0.0.1",
+                            "--port",
+                            "{{ case_port }}",
+                            "--control",
+                            "--users",
+                            "{{ users_file }}",
+                            "--state-dir",
+                            "{{ state_dir }}",
+                        ]
+                    },
+                },
+                **restart_only,
+            ),
+            apply_task("apply after restart", **restart_only),
+        ],
+    }
 
 
 def host(port, user="WSUS\\admin", password=ADMIN_PASSWORD, **extra):
-    values = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
-              "case_port": port, "case_user": user, "case_password": password}
+    values = {
+        "ansible_connection": "local",
+        "ansible_python_interpreter": sys.executable,
+        "case_port": port,
+        "case_user": user,
+        "case_password": password,
+    }
     values.update(extra)
     return values
 
@@ -141,8 +207,10 @@ class Suite:
 def suite(emulator_factory, collections_path, tmp_path_factory):
     work = tmp_path_factory.mktemp("faults")
     users_file = work / "users.txt"
-    users_file.write_text("# fault suite users\nWSUS\\admin:%s:administrator\nWSUS\\reporter:%s:reporter\n"
-                          "WSUS\\nobody:%s:none\n" % (ADMIN_PASSWORD, REPORTER_PASSWORD, NOBODY_PASSWORD))
+    users_file.write_text(
+        "# fault suite users\nWSUS\\admin:%s:administrator\nWSUS\\reporter:%s:reporter\n"
+        "WSUS\\nobody:%s:none\n" % (ADMIN_PASSWORD, REPORTER_PASSWORD, NOBODY_PASSWORD)
+    )
     users = ("--users", str(users_file))
     # sync_running's synchronization must outlast its apply task however loaded the machine is; the rerun
     # stops it first (what the message tells the user to do)
@@ -167,8 +235,13 @@ def suite(emulator_factory, collections_path, tmp_path_factory):
     hosts["refused"] = host(refused_port)
     hosts["tls_unverified"] = host(tls.ports[0], case_use_ssl=True)
     hosts["tls_insecure"] = host(tls.ports[1], case_use_ssl=True, case_validate_certs=False)
-    hosts["restart"] = host(restart_port, restart_pid=restarted.pid, restart_pid_file=str(pid_file),
-                            users_file=str(users_file), state_dir=str(state_dir))
+    hosts["restart"] = host(
+        restart_port,
+        restart_pid=restarted.pid,
+        restart_pid_file=str(pid_file),
+        users_file=str(users_file),
+        state_dir=str(state_dir),
+    )
     env = {"ANSIBLE_FORKS": str(len(hosts) + 2), "ANSIBLE_PIPELINING": "1"}
 
     suite = Suite()
@@ -179,8 +252,10 @@ def suite(emulator_factory, collections_path, tmp_path_factory):
     suite.first_seconds = time.monotonic() - started
     # the server still processes the write the client gave up on: let it finish before looking
     deadline = time.monotonic() + 15
-    while "SetSubscription" not in {e["operation"] for e in http.requests(index["slow_write"])} \
-            and time.monotonic() < deadline:
+    while (
+        "SetSubscription" not in {e["operation"] for e in http.requests(index["slow_write"])}
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.2)
     suite.logs_after_first = {name: http.requests(index[name]) for name in HTTP_CASES}
     suite.logs_after_first["tls_unverified"] = tls_control(tls, "requests", 0)
@@ -198,8 +273,7 @@ def suite(emulator_factory, collections_path, tmp_path_factory):
     for name in HTTP_CASES:
         http.clear_requests(index[name])
     started = time.monotonic()
-    suite.second = run_playbook([fault_play()], collections_path, inventory={"all": {"hosts": second_hosts}},
-                                env=env)
+    suite.second = run_playbook([fault_play()], collections_path, inventory={"all": {"hosts": second_hosts}}, env=env)
     suite.second_seconds = time.monotonic() - started
     suite.logs_after_second = {name: http.requests(index[name]) for name in HTTP_CASES}
     yield suite
@@ -228,8 +302,9 @@ def control(port, path, ca_path=None):
     over HTTPS (the control API uses the SOAP endpoint's scheme)."""
     scheme = "https" if ca_path else "http"
     context = ssl.create_default_context(cafile=ca_path) if ca_path else None
-    with urllib.request.urlopen("%s://127.0.0.1:%d/_emulator/%s" % (scheme, port, path), timeout=10,
-                                context=context) as response:
+    with urllib.request.urlopen(
+        "%s://127.0.0.1:%d/_emulator/%s" % (scheme, port, path), timeout=10, context=context
+    ) as response:
         return json.loads(response.read())
 
 
@@ -254,13 +329,17 @@ def assert_one_line_message(result, *needles):
 
 # ----------------------------------------------------------------------------------------------- both runs
 
+
 def test_no_secret_leaks_and_no_traceback_in_either_run(suite):
     for run in (suite.first, suite.second):
         assert "Traceback" not in run.stdout + run.stderr, run.stderr
         assert_no_secret(run.stdout, run.stderr, json.dumps(run.data))
     restarted_output = suite.pid_file.with_name(suite.pid_file.name + ".log").read_text()
-    assert_no_secret(json.dumps([suite.logs_after_first, suite.logs_after_second]), restarted_output,
-                     json.dumps([server_state(suite, name) for name in CASES]))
+    assert_no_secret(
+        json.dumps([suite.logs_after_first, suite.logs_after_second]),
+        restarted_output,
+        json.dumps([server_state(suite, name) for name in CASES]),
+    )
 
 
 def test_clean_run_applies_everything(suite):
@@ -269,8 +348,22 @@ def test_clean_run_applies_everything(suite):
     assert result["changed"] is True and result["applied"] == ALL_WRITES
 
 
-CASES = ["wrong_password", "no_role", "reporter", "partial_apply", "http_503", "drop_read", "drop_write", "slow",
-         "slow_write", "sync_running", "refused", "tls_unverified", "tls_insecure", "restart"]
+CASES = [
+    "wrong_password",
+    "no_role",
+    "reporter",
+    "partial_apply",
+    "http_503",
+    "drop_read",
+    "drop_write",
+    "slow",
+    "slow_write",
+    "sync_running",
+    "refused",
+    "tls_unverified",
+    "tls_insecure",
+    "restart",
+]
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -289,16 +382,22 @@ def test_every_case_failed_or_succeeded_as_documented(suite):
 
 # ----------------------------------------------------------------------------------------------- cases
 
+
 def test_connection_refused(suite):
     port = suite.hosts["refused"]["case_port"]
-    assert_one_line_message(first(suite, "refused"), "cannot connect to 127.0.0.1:%d" % port,
-                            "check the server name, the port", "WSUS service are running")
+    assert_one_line_message(
+        first(suite, "refused"),
+        "cannot connect to 127.0.0.1:%d" % port,
+        "check the server name, the port",
+        "WSUS service are running",
+    )
     assert suite.second.result("apply", host="refused")["applied"] == ALL_WRITES
 
 
 def test_tls_certificate_that_does_not_verify(suite):
-    message = assert_one_line_message(first(suite, "tls_unverified"), "did not verify", "set ca_path",
-                                      "validate_certs: false")
+    message = assert_one_line_message(
+        first(suite, "tls_unverified"), "did not verify", "set ca_path", "validate_certs: false"
+    )
     assert "certificate verify failed" in message or "self-signed" in message or "issuer" in message, message
     assert suite.logs_after_first["tls_unverified"] == []  # the TLS handshake failed: no request got through
 
@@ -311,23 +410,30 @@ def test_tls_with_validate_certs_false_works(suite):
 
 
 def test_wrong_password(suite):
-    assert_one_line_message(first(suite, "wrong_password"), "authentication failed for user WSUS\\admin",
-                            "HTTP 401", "check the user name", "password")
+    assert_one_line_message(
+        first(suite, "wrong_password"),
+        "authentication failed for user WSUS\\admin",
+        "HTTP 401",
+        "check the user name",
+        "password",
+    )
     log = suite.logs_after_first["wrong_password"]
     assert [entry["http_status"] for entry in log] == [401], log
 
 
 def test_user_without_a_wsus_role(suite):
-    assert_one_line_message(first(suite, "no_role"), "WSUS\\nobody has no WSUS role", "HTTP 403",
-                            "WSUS Administrators")
+    assert_one_line_message(first(suite, "no_role"), "WSUS\\nobody has no WSUS role", "HTTP 403", "WSUS Administrators")
     assert [entry["http_status"] for entry in suite.logs_after_first["no_role"]] == [403]
 
 
 def test_reporter_cannot_write(suite):
     message = assert_one_line_message(
-        first(suite, "reporter"), "WSUS\\reporter may not call ExecuteSPSetConfiguration",
-        "needs the WSUS Administrators role", "Applied: nothing", "Not applied: configuration, proxy password, "
-        "subscription")
+        first(suite, "reporter"),
+        "WSUS\\reporter may not call ExecuteSPSetConfiguration",
+        "needs the WSUS Administrators role",
+        "Applied: nothing",
+        "Not applied: configuration, proxy password, subscription",
+    )
     # a rerun with the same account cannot help: the message must not promise it would
     assert "Running the task again applies the rest" not in message, message
     assert "Run the task again with an account in WSUS Administrators" in message, message
@@ -337,22 +443,28 @@ def test_reporter_cannot_write(suite):
 
 def test_soap_fault_after_a_partial_apply(suite):
     message = assert_one_line_message(
-        first(suite, "partial_apply"), "WSUS rejected SetSubscription: SqlException: Timeout expired",
-        "Applied: configuration, proxy password.", "Not applied: subscription.",
-        "Running the task again applies the rest")
+        first(suite, "partial_apply"),
+        "WSUS rejected SetSubscription: SqlException: Timeout expired",
+        "Applied: configuration, proxy password.",
+        "Not applied: subscription.",
+        "Running the task again applies the rest",
+    )
     assert message.startswith("127.0.0.1: ")
     rerun = suite.second.result("apply", host="partial_apply")
     assert rerun["changed"] is True and rerun["applied"] == ["subscription"], rerun
-    assert all(line.split(":")[0] in ("products", "classifications", "schedule.automatic", "schedule.time",
-                                      "schedule.per_day") for line in rerun["changes"]), rerun["changes"]
+    assert all(
+        line.split(":")[0] in ("products", "classifications", "schedule.automatic", "schedule.time", "schedule.per_day")
+        for line in rerun["changes"]
+    ), rerun["changes"]
 
 
 def test_http_503_twice_then_success_is_retried(suite):
     result = first(suite, "http_503")
     assert result.get("failed") is not True, result.get("msg")
     assert result["applied"] == ALL_WRITES
-    statuses = [e["http_status"] for e in suite.logs_after_first["http_503"]
-                if e["operation"] == "ExecuteSPSetConfiguration"]
+    statuses = [
+        e["http_status"] for e in suite.logs_after_first["http_503"] if e["operation"] == "ExecuteSPSetConfiguration"
+    ]
     assert statuses == [503, 503, 200]
     assert suite.second.result("apply", host="http_503")["changed"] is False
 
@@ -361,36 +473,46 @@ def test_dropped_read_is_retried(suite):
     result = first(suite, "drop_read")
     assert result.get("failed") is not True, result.get("msg")
     assert result["applied"] == ALL_WRITES
-    statuses = [e["http_status"] for e in suite.logs_after_first["drop_read"]
-                if e["operation"] == "ExecuteSPGetConfiguration"]
+    statuses = [
+        e["http_status"] for e in suite.logs_after_first["drop_read"] if e["operation"] == "ExecuteSPGetConfiguration"
+    ]
     assert statuses == [None, 200]
     assert suite.second.result("apply", host="drop_read")["changed"] is False
 
 
 def test_dropped_write_says_it_may_or_may_not_have_been_applied(suite):
     message = assert_one_line_message(
-        first(suite, "drop_write"), "connection to 127.0.0.1:", "was lost during ExecuteSPSetConfiguration",
-        "may or may not have been applied", "run the task again")
+        first(suite, "drop_write"),
+        "connection to 127.0.0.1:",
+        "was lost during ExecuteSPSetConfiguration",
+        "may or may not have been applied",
+        "run the task again",
+    )
     # the lost write is neither "applied" nor "not applied": the message must not contradict itself
     assert "Not applied: configuration" not in message, message
     assert "Not known whether applied: configuration. Not applied: proxy password, subscription." in message
-    writes = [(e["operation"], e["http_status"]) for e in suite.logs_after_first["drop_write"]
-              if e["operation"] in WRITES]
+    writes = [
+        (e["operation"], e["http_status"]) for e in suite.logs_after_first["drop_write"] if e["operation"] in WRITES
+    ]
     assert writes == [("ExecuteSPSetConfiguration", None)], writes  # not retried
     assert suite.second.result("apply", host="drop_write")["applied"] == ALL_WRITES
 
 
 def test_server_slower_than_timeout(suite):
-    assert_one_line_message(first(suite, "slow"), "did not answer ExecuteSPGetConfiguration within %ss" %
-                            SLOW_TIMEOUT, "raise timeout")
+    assert_one_line_message(
+        first(suite, "slow"), "did not answer ExecuteSPGetConfiguration within %ss" % SLOW_TIMEOUT, "raise timeout"
+    )
     assert not WRITES & {e["operation"] for e in suite.logs_after_first["slow"]}
 
 
 def test_write_slower_than_timeout_may_have_been_applied(suite):
     message = assert_one_line_message(
-        first(suite, "slow_write"), "did not answer SetSubscription within %ss" % SLOW_TIMEOUT,
-        "Applied: configuration, proxy password.", "Not known whether applied: subscription.",
-        "Running the task again")
+        first(suite, "slow_write"),
+        "did not answer SetSubscription within %ss" % SLOW_TIMEOUT,
+        "Applied: configuration, proxy password.",
+        "Not known whether applied: subscription.",
+        "Running the task again",
+    )
     assert "Not applied: subscription" not in message
     # the server did apply it after the client gave up: the rerun finds nothing left to do
     assert suite.second.result("apply", host="slow_write")["changed"] is False
@@ -399,9 +521,12 @@ def test_write_slower_than_timeout_may_have_been_applied(suite):
 def test_synchronization_running_while_applying(suite):
     assert suite.first.result("start a synchronization", host="sync_running")["started"] is True
     message = assert_one_line_message(
-        first(suite, "sync_running"), "ExecuteSPSetConfiguration cannot be performed while a synchronization is "
-        "running", "A synchronization is running", "wait for it (ops.wsus.sync state=completed) or stop it",
-        "Applied: nothing")
+        first(suite, "sync_running"),
+        "ExecuteSPSetConfiguration cannot be performed while a synchronization is running",
+        "A synchronization is running",
+        "wait for it (ops.wsus.sync state=completed) or stop it",
+        "Applied: nothing",
+    )
     assert message.startswith("127.0.0.1: WSUS rejected ExecuteSPSetConfiguration: InvalidOperationException")
     # the synchronization was still running after the task: the rerun had to stop it first
     assert suite.second.result("stop the synchronization", host="sync_running")["changed"] is True
@@ -424,4 +549,3 @@ def test_emulator_restarted_between_two_tasks_of_a_play(suite):
 def test_no_case_waits_for_a_default_timeout(suite):
     # generous (the machine may be busy): only catches a retry loop or a 60 s default timeout creeping in
     assert suite.first_seconds < 90 and suite.second_seconds < 60, (suite.first_seconds, suite.second_seconds)
-

@@ -37,7 +37,7 @@ FAIL_TASK = "Fail the host with the error above"
 def _expectations():
     cases = {}
     for file_name in sorted(os.listdir(HOST_VARS)):
-        host = file_name[:-len(".yml")]
+        host = file_name[: -len(".yml")]
         if host == "valid_control":
             continue
         with open(os.path.join(HOST_VARS, file_name), encoding="utf-8") as handle:
@@ -67,15 +67,29 @@ def test_inventory_lists_every_case_and_each_case_expects_something():
 @pytest.fixture(scope="module")
 def hostile_run(emulator_factory, collections_path):
     server = emulator_factory("--servers", 3)
-    play = {"name": "hostile inventories", "hosts": "wsus", "gather_facts": False,
-            "roles": [{"role": "ops.wsus.wsus_sync"}]}
+    play = {
+        "name": "hostile inventories",
+        "hosts": "wsus",
+        "gather_facts": False,
+        "roles": [{"role": "ops.wsus.wsus_sync"}],
+    }
     started = time.monotonic()
-    run = run_playbook([play], collections_path, inventory={"all": {"hosts": {}}},
-                       extra_args=["-i", os.path.join(INVENTORY, "hosts.yml"),
-                                   "-e", "hostile_wsus_port=%d" % server.ports[0],
-                                   "-e", "control_wsus_port=%d" % server.ports[1],
-                                   "-e", "planner_wsus_port=%d" % server.ports[2]],
-                       env={"ANSIBLE_FORKS": "10"})
+    run = run_playbook(
+        [play],
+        collections_path,
+        inventory={"all": {"hosts": {}}},
+        extra_args=[
+            "-i",
+            os.path.join(INVENTORY, "hosts.yml"),
+            "-e",
+            "hostile_wsus_port=%d" % server.ports[0],
+            "-e",
+            "control_wsus_port=%d" % server.ports[1],
+            "-e",
+            "planner_wsus_port=%d" % server.ports[2],
+        ],
+        env={"ANSIBLE_FORKS": "10"},
+    )
     run.seconds = time.monotonic() - started
     run.hostile_log = server.requests(0)
     run.control_log = server.requests(1)

@@ -12,16 +12,18 @@ OFFICE_2016 = "25aed893-7c2d-4a31-ae22-28ff8ac150ed"
 
 def categories(server, collections_path, env=None, defaults=None, **options):
     task = {"name": "categories", "ops.wsus.categories_info": options}
-    run = run_playbook([play([task], connection_defaults(server) if defaults is None else defaults)],
-                       collections_path, env=env)
+    run = run_playbook(
+        [play([task], connection_defaults(server) if defaults is None else defaults)], collections_path, env=env
+    )
     assert run.rc == 0, run.stdout[-3000:]
     return run.result("categories")
 
 
 def apply(server, collections_path, document, check=True):
     task = {"name": "apply", "ops.wsus.sync_options": document}
-    run = run_playbook([play([task], connection_defaults(server))], collections_path,
-                       extra_args=["--check"] if check else [])
+    run = run_playbook(
+        [play([task], connection_defaults(server))], collections_path, extra_args=["--check"] if check else []
+    )
     assert run.rc == 0, run.stdout[-3000:]
     return run.result("apply")
 
@@ -54,9 +56,17 @@ def test_a_selected_family_selects_its_products_without_asking_for_parents(fresh
     assert fresh_emulator.operations().count("ExecuteSPGetSubcategories") == 1
 
     everything = categories(fresh_emulator, collections_path, title="Office 2016", parents=True)
-    assert everything["products"] == [{"id": OFFICE_2016, "ids": [OFFICE_2016], "title": "Office 2016",
-                                       "type": "product", "parent": OFFICE_FAMILY, "selected": True,
-                                       "selected_ids": [OFFICE_2016]}]
+    assert everything["products"] == [
+        {
+            "id": OFFICE_2016,
+            "ids": [OFFICE_2016],
+            "title": "Office 2016",
+            "type": "product",
+            "parent": OFFICE_FAMILY,
+            "selected": True,
+            "selected_ids": [OFFICE_2016],
+        }
+    ]
 
 
 WS2019 = ["f702a48c-919b-45d6-9aef-ca4248d50397", "6e56e6da-f22f-47c9-97b4-510153a06740"]
@@ -84,21 +94,32 @@ def test_environment_fallbacks_for_the_connection(fresh_emulator, collections_pa
 
 
 def test_warning_for_a_product_under_a_selected_family_or_company(fresh_emulator, collections_path):
-    family = apply(fresh_emulator, collections_path, {"products": [
-        {"title": "Office", "type": "product_family"}, "Office 2016"]})
-    assert "products: Office already includes Office 2016; WSUS ignores a child selected with its parent" \
+    family = apply(
+        fresh_emulator, collections_path, {"products": [{"title": "Office", "type": "product_family"}, "Office 2016"]}
+    )
+    assert (
+        "products: Office already includes Office 2016; WSUS ignores a child selected with its parent"
         in family["warnings"]
+    )
     # two levels down: Microsoft Corporation > Office > Office 2016
     company = apply(fresh_emulator, collections_path, {"products": ["Microsoft Corporation", "Office 2016"]})
-    assert any(warning.startswith("products: Microsoft Corporation already includes") and "Office 2016" in warning
-               for warning in company["warnings"]), company["warnings"]
+    assert any(
+        warning.startswith("products: Microsoft Corporation already includes") and "Office 2016" in warning
+        for warning in company["warnings"]
+    ), company["warnings"]
     plain = apply(fresh_emulator, collections_path, {"products": ["Office 2016"]})
     assert not plain.get("warnings")
 
 
 def test_warning_for_products_on_a_downstream_server(fresh_emulator, collections_path):
-    result = apply(fresh_emulator, collections_path, {
-        "update_source": {"type": "upstream", "server": "wsus-hq.corp.example", "replica": False},
-        "products": ["Office 2016"]})
-    assert any("declared on a server that synchronizes from an upstream server" in warning
-               for warning in result["warnings"]), result["warnings"]
+    result = apply(
+        fresh_emulator,
+        collections_path,
+        {
+            "update_source": {"type": "upstream", "server": "wsus-hq.corp.example", "replica": False},
+            "products": ["Office 2016"],
+        },
+    )
+    assert any(
+        "declared on a server that synchronizes from an upstream server" in warning for warning in result["warnings"]
+    ), result["warnings"]

@@ -15,8 +15,11 @@ DOCUMENT = {"products": ["Windows Server 2019", "windows server 2016", "Microsof
 
 def apply(server, collections_path, document, check=False):
     task = {"name": "apply", "ops.wsus.sync_options": document}
-    run = run_playbook([play([task], connection_defaults(server))], collections_path,
-                       extra_args=["--diff"] + (["--check"] if check else []))
+    run = run_playbook(
+        [play([task], connection_defaults(server))],
+        collections_path,
+        extra_args=["--diff"] + (["--check"] if check else []),
+    )
     return run
 
 
@@ -32,8 +35,10 @@ def test_duplicated_titles_apply_then_no_op_and_check_mode_predicted_it(fresh_em
     assert result["changed"] is True
     assert result["changes"] == predicted.result("apply")["changes"]
     assert result["diff"] == predicted.result("apply")["diff"]
-    assert result["changes"] == ["products: +Microsoft Server operating system-21H2, "
-                                 "+Windows Server 2016 (2 categories), +Windows Server 2019 (2 categories)"]
+    assert result["changes"] == [
+        "products: +Microsoft Server operating system-21H2, "
+        "+Windows Server 2016 (2 categories), +Windows Server 2019 (2 categories)"
+    ]
     assert set(fresh_emulator.state()["categories"]) == WS2019 | WS2016 | {WS2022}
 
     fresh_emulator.clear_requests()
@@ -45,8 +50,9 @@ def test_duplicated_titles_apply_then_no_op_and_check_mode_predicted_it(fresh_em
 def test_adopting_a_partial_duplicate_selection_round_trips(fresh_emulator, collections_path):
     one_of_two = sorted(WS2019)[0]
     assert apply(fresh_emulator, collections_path, {"products": ["Windows Server 2016", {"id": one_of_two}]}).rc == 0
-    read = run_playbook([play([{"name": "info", "ops.wsus.server_info": {}}], connection_defaults(fresh_emulator))],
-                        collections_path)
+    read = run_playbook(
+        [play([{"name": "info", "ops.wsus.server_info": {}}], connection_defaults(fresh_emulator))], collections_path
+    )
     adopted = read.result("info")["sync_options"]["products"]
     assert sorted(adopted, key=str) == sorted(["Windows Server 2016", {"id": one_of_two}], key=str)
     again = apply(fresh_emulator, collections_path, {"products": adopted})
@@ -57,7 +63,9 @@ def test_a_marketing_name_fails_before_any_write_naming_the_wsus_title(fresh_emu
     run = apply(fresh_emulator, collections_path, {"products": ["Windows Server 2022"]})
     assert run.rc != 0
     message = run.result("apply")["msg"]
-    assert "no product matches 'Windows Server 2022'; WSUS calls Windows Server 2022 " \
-           "'Microsoft Server operating system-21H2'" in message
+    assert (
+        "no product matches 'Windows Server 2022'; WSUS calls Windows Server 2022 "
+        "'Microsoft Server operating system-21H2'" in message
+    )
     assert not WRITES & set(fresh_emulator.operations())
     assert fresh_emulator.state()["categories"] == []

@@ -30,8 +30,7 @@ STATUS = ("GetServerSyncProgress", "GetSubscriptionState")
 PROGRESS_LINE = re.compile(r"^wsus01: synchronizing (categories|updates) \d+/\d+ \(\d{1,3} %\)$", re.M)
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 ERROR_TEXT = "WebException: The remote name could not be resolved: 'sws.update.microsoft.com'"
-JOINED = ("joined a synchronization that started on the server between this task's state read and its start "
-          "request")
+JOINED = "joined a synchronization that started on the server between this task's state read and its start request"
 NO_REASON_LOG = "%ProgramFiles%\\Update Services\\LogFiles\\SoftwareDistribution.log"
 
 
@@ -68,8 +67,10 @@ def sync(name, register=None, **options):
 
 def control(server, name, path, register=None, method="GET"):
     """A uri task on the emulator's control API (to look at its state between two tasks)."""
-    task = {"name": name, "ansible.builtin.uri": {"url": server.control_url(path), "method": method,
-                                                  "return_content": True}}
+    task = {
+        "name": name,
+        "ansible.builtin.uri": {"url": server.control_url(path), "method": method, "return_content": True},
+    }
     if register:
         task["register"] = register
     return task
@@ -94,8 +95,9 @@ def run_with_default_callback(server, tasks, collections_path, tmp_path, registe
 
 def task_output(stdout, name):
     """The default callback's lines of one task (between its TASK banner and the next banner)."""
-    match = re.search(r"^TASK \[%s\] \*+\n(.*?)(?=^(TASK|PLAY|RUNNING HANDLER) |\Z)" % re.escape(name), stdout,
-                      re.M | re.S)
+    match = re.search(
+        r"^TASK \[%s\] \*+\n(.*?)(?=^(TASK|PLAY|RUNNING HANDLER) |\Z)" % re.escape(name), stdout, re.M | re.S
+    )
     assert match, "no task %r in:\n%s" % (name, stdout)
     return match.group(1)
 
@@ -111,10 +113,13 @@ def module_time(text):
 
 # ------------------------------------------------------------------ success
 
+
 @pytest.mark.smoke
 def test_success_reports_times_and_prints_progress(emu3, collections_path, tmp_path):
-    tasks = [sync("synchronize", "out", poll_interval=1),
-             {"name": "info", "ops.wsus.server_info": {"gather": ["sync"]}, "register": "info"}]
+    tasks = [
+        sync("synchronize", "out", poll_interval=1),
+        {"name": "info", "ops.wsus.server_info": {"gather": ["sync"]}, "register": "info"},
+    ]
     outcome, registered = run_with_default_callback(emu3, tasks, collections_path, tmp_path, ["out", "info"])
     assert outcome.rc == 0, outcome.stdout + outcome.stderr
     out = registered["out"]
@@ -145,12 +150,14 @@ def test_success_reports_times_and_prints_progress(emu3, collections_path, tmp_p
 
 # ------------------------------------------------------------------ failure
 
-def test_failed_sync_fails_the_task_with_the_error_text_unless_fail_on_error_is_false(fresh_emulator,
-                                                                                        collections_path):
+
+def test_failed_sync_fails_the_task_with_the_error_text_unless_fail_on_error_is_false(fresh_emulator, collections_path):
     fresh_emulator.faults([{"next_sync_result": {"result": "failed", "error_text": ERROR_TEXT}, "count": 2}])
-    tasks = [dict(sync("failing", "first", poll_interval=1), ignore_errors=True),
-             sync("reported", "second", poll_interval=1, fail_on_error=False),
-             {"name": "info", "ops.wsus.server_info": {"gather": ["sync"]}, "register": "info"}]
+    tasks = [
+        dict(sync("failing", "first", poll_interval=1), ignore_errors=True),
+        sync("reported", "second", poll_interval=1, fail_on_error=False),
+        {"name": "info", "ops.wsus.server_info": {"gather": ["sync"]}, "register": "info"},
+    ]
     outcome = run(fresh_emulator, tasks, collections_path)
     first = outcome.result("failing")
     assert first["failed"] is True
@@ -176,12 +183,15 @@ def test_a_sync_ending_with_387_and_one_failing_without_a_reason_are_reported(fr
     canceled; a failure whose event carries no error text (servers after the October 2025 security update)
     fails with a message that says the server gave no reason and where to look."""
     fresh_emulator.control("POST", "settings", {"cancel_event": 387})
-    fresh_emulator.faults([{"next_sync_result": {"result": "canceled"}},
-                           {"next_sync_result": {"result": "failed", "error_text": ""}}])
-    tasks = [dict(sync("ends with 387", "canceled", poll_interval=1), ignore_errors=True),
-             {"name": "info after 387", "ops.wsus.server_info": {"gather": ["sync"]}, "register": "info387"},
-             dict(sync("fails without a reason", "failed", poll_interval=1), ignore_errors=True),
-             {"name": "info", "ops.wsus.server_info": {"gather": ["sync"]}, "register": "info"}]
+    fresh_emulator.faults(
+        [{"next_sync_result": {"result": "canceled"}}, {"next_sync_result": {"result": "failed", "error_text": ""}}]
+    )
+    tasks = [
+        dict(sync("ends with 387", "canceled", poll_interval=1), ignore_errors=True),
+        {"name": "info after 387", "ops.wsus.server_info": {"gather": ["sync"]}, "register": "info387"},
+        dict(sync("fails without a reason", "failed", poll_interval=1), ignore_errors=True),
+        {"name": "info", "ops.wsus.server_info": {"gather": ["sync"]}, "register": "info"},
+    ]
     outcome = run(fresh_emulator, tasks, collections_path)
     canceled = outcome.result("ends with 387")
     assert canceled["failed"] is True and canceled["result"] == "canceled" and canceled["changed"] is True
@@ -194,8 +204,9 @@ def test_a_sync_ending_with_387_and_one_failing_without_a_reason_are_reported(fr
     failed = outcome.result("fails without a reason")
     assert failed["failed"] is True and failed["result"] == "failed" and failed["changed"] is True
     assert failed["sync"]["error_text"] is None and failed["sync"]["event_id"] == 386
-    assert failed["msg"].startswith("127.0.0.1: the synchronization failed and the server gave no reason "
-                                    "(event 386; "), failed["msg"]
+    assert failed["msg"].startswith(
+        "127.0.0.1: the synchronization failed and the server gave no reason (event 386; "
+    ), failed["msg"]
     assert "Synchronizations node of the WSUS console" in failed["msg"] and NO_REASON_LOG in failed["msg"]
     info = outcome.result("info")
     assert info["result"] == "failed" and info["sync"] == failed["sync"]
@@ -205,11 +216,14 @@ def test_a_sync_ending_with_387_and_one_failing_without_a_reason_are_reported(fr
 
 # ------------------------------------------------------------------ stopping
 
+
 def test_stopped_cancels_a_running_sync_and_is_no_change_when_idle(emu30, collections_path):
-    tasks = [sync("start", "start", state="started"),
-             sync("stop", "stop", state="stopped"),
-             control(emu30, "look", "state", "look"),
-             sync("stop again", "again", state="stopped")]
+    tasks = [
+        sync("start", "start", state="started"),
+        sync("stop", "stop", state="stopped"),
+        control(emu30, "look", "state", "look"),
+        sync("stop again", "again", state="stopped"),
+    ]
     outcome = run(emu30, tasks, collections_path)
     assert outcome.rc == 0, outcome.stdout
     assert outcome.result("start")["changed"] is True and outcome.result("start")["result"] == "running"
@@ -220,7 +234,7 @@ def test_stopped_cancels_a_running_sync_and_is_no_change_when_idle(emu30, collec
     assert look["sync"]["last_run"]["result"] == "canceled"
     assert look["events"][-1]["event_id"] == 385
     # the emulator stops through "stopping" (0.5 s): the task waited for the end before it reported canceled
-    after_stop = stop["soap_calls"][stop["soap_calls"].index("StopSubscription") + 1:]
+    after_stop = stop["soap_calls"][stop["soap_calls"].index("StopSubscription") + 1 :]
     assert after_stop and set(after_stop) == {"GetSubscriptionState"} and len(after_stop) >= 2, stop["soap_calls"]
     assert "wsus01: synchronization stopping" in outcome.stdout
     again = outcome.result("stop again")
@@ -231,11 +245,14 @@ def test_stopped_cancels_a_running_sync_and_is_no_change_when_idle(emu30, collec
 
 # ------------------------------------------------------------------ joining
 
+
 def test_a_running_sync_is_joined_never_started_twice(emu5, collections_path):
     # 5 s runs: the third task must begin while the first task's run still goes, even on a busy machine
-    tasks = [sync("start", "start", state="started"),
-             sync("start again", "again", state="started"),
-             sync("complete", "complete", poll_interval=1)]
+    tasks = [
+        sync("start", "start", state="started"),
+        sync("start again", "again", state="started"),
+        sync("complete", "complete", poll_interval=1),
+    ]
     outcome = run(emu5, tasks, collections_path)
     assert outcome.rc == 0, outcome.stdout
     start, again, complete = (outcome.result(name) for name in ("start", "start again", "complete"))
@@ -251,9 +268,13 @@ def test_a_running_sync_is_joined_never_started_twice(emu5, collections_path):
 
 # ------------------------------------------------------------------ races: a start that meets a run or a save
 
+
 def start_log(server):
-    return [(entry["operation"], entry["http_status"]) for entry in server.requests()
-            if (entry["operation"] or "").startswith("StartSubscription")]
+    return [
+        (entry["operation"], entry["http_status"])
+        for entry in server.requests()
+        if (entry["operation"] or "").startswith("StartSubscription")
+    ]
 
 
 def test_a_run_that_starts_between_the_state_read_and_the_start_is_joined(emu3, collections_path):
@@ -266,8 +287,9 @@ def test_a_run_that_starts_between_the_state_read_and_the_start_is_joined(emu3, 
     assert outcome.rc == 0, outcome.stdout
     assert out["changed"] is False and out["started"] is False and out["result"] == "succeeded"
     assert out["msg"] == JOINED and out["sync"]["manual"] is False and out["sync"]["event_id"] == 384
-    assert ("wsus01: a synchronization started on the server between the state read and the start request; "
-            "joining it") in outcome.stdout
+    assert (
+        "wsus01: a synchronization started on the server between the state read and the start request; joining it"
+    ) in outcome.stdout
     assert "wsus01: synchronization started" not in outcome.stdout
     assert out["soap_calls"][:3] == ["GetSubscriptionState", START, "GetSubscriptionState"]
     assert start_log(emu3) == [(START, 500)]  # refused once, never retried: no StartSubscriptionManually succeeded
@@ -275,20 +297,29 @@ def test_a_run_that_starts_between_the_state_read_and_the_start_is_joined(emu3, 
     assert state["sync"]["runs"] == 1 and [event["event_id"] for event in state["events"]] == [381, 384]
 
 
-def test_a_start_refused_while_the_configuration_is_saved_is_retried_then_fails_clearly(fresh_emulator,
-                                                                                       collections_path):
+def test_a_start_refused_while_the_configuration_is_saved_is_retried_then_fails_clearly(
+    fresh_emulator, collections_path
+):
     """After ExecuteSPSetConfiguration the emulator "saves its configuration" for save_seconds and refuses a
     start while the state reads idle: the task retries with backoff and starts one run; when the save outlasts
     wait_timeout it fails saying so, having started nothing."""
     fresh_emulator.control("POST", "settings", {"save_seconds": 4})
-    long_save = {"name": "a save that never ends", "ansible.builtin.uri": {
-        "url": fresh_emulator.control_url("settings"), "method": "POST", "body_format": "json",
-        "body": {"save_seconds": 600}}}
-    tasks = [{"name": "apply", "ops.wsus.sync_options": {"storage": {"express_files": True}}, "register": "apply"},
-             sync("synchronize", "out", poll_interval=1),
-             long_save,
-             {"name": "apply again", "ops.wsus.sync_options": {"storage": {"express_files": False}}},
-             dict(sync("refused", "refused", poll_interval=1, wait_timeout="3s"), ignore_errors=True)]
+    long_save = {
+        "name": "a save that never ends",
+        "ansible.builtin.uri": {
+            "url": fresh_emulator.control_url("settings"),
+            "method": "POST",
+            "body_format": "json",
+            "body": {"save_seconds": 600},
+        },
+    }
+    tasks = [
+        {"name": "apply", "ops.wsus.sync_options": {"storage": {"express_files": True}}, "register": "apply"},
+        sync("synchronize", "out", poll_interval=1),
+        long_save,
+        {"name": "apply again", "ops.wsus.sync_options": {"storage": {"express_files": False}}},
+        dict(sync("refused", "refused", poll_interval=1, wait_timeout="3s"), ignore_errors=True),
+    ]
     outcome = run(fresh_emulator, tasks, collections_path)
     assert outcome.result("apply")["changed"] is True
     out = outcome.result("synchronize")
@@ -298,8 +329,11 @@ def test_a_start_refused_while_the_configuration_is_saved_is_retried_then_fails_
     refused = outcome.result("refused")
     assert refused["failed"] is True and refused["changed"] is False and refused["started"] is False
     assert refused["result"] == "not_started"
-    assert re.match(r"^127\.0\.0\.1: WSUS refused to start a synchronization \d+ time\(s\) although none was "
-                    r"running \(last: .*saving server configuration changes\.\)", refused["msg"]), refused["msg"]
+    assert re.match(
+        r"^127\.0\.0\.1: WSUS refused to start a synchronization \d+ time\(s\) although none was "
+        r"running \(last: .*saving server configuration changes\.\)",
+        refused["msg"],
+    ), refused["msg"]
 
     log = start_log(fresh_emulator)
     assert [status for _, status in log].count(200) == 1, log  # exactly one start succeeded
@@ -309,11 +343,14 @@ def test_a_start_refused_while_the_configuration_is_saved_is_retried_then_fails_
 
 # ------------------------------------------------------------------ max_age
 
+
 def test_max_age_skips_a_fresh_success_and_starts_after_it_expires(fresh_emulator, collections_path):
-    tasks = [sync("first", "first", poll_interval=1),
-             sync("fresh", "fresh", poll_interval=1, max_age="1h"),
-             {"name": "let it age", "ansible.builtin.pause": {"seconds": 2}},
-             sync("stale", "stale", poll_interval=1, max_age="1s")]
+    tasks = [
+        sync("first", "first", poll_interval=1),
+        sync("fresh", "fresh", poll_interval=1, max_age="1h"),
+        {"name": "let it age", "ansible.builtin.pause": {"seconds": 2}},
+        sync("stale", "stale", poll_interval=1, max_age="1s"),
+    ]
     outcome = run(fresh_emulator, tasks, collections_path)
     assert outcome.rc == 0, outcome.stdout
     first, fresh, stale = (outcome.result(name) for name in ("first", "fresh", "stale"))
@@ -328,18 +365,21 @@ def test_max_age_skips_a_fresh_success_and_starts_after_it_expires(fresh_emulato
 
 # ------------------------------------------------------------------ timeout
 
+
 def test_timeout_fails_with_the_progress_and_leaves_it_running_or_cancels_it(emu30, collections_path):
-    tasks = [dict(sync("short wait", "short", poll_interval=1, wait_timeout="3s"), ignore_errors=True),
-             control(emu30, "look", "state", "look"),
-             dict(sync("cancel", "cancel", poll_interval=1, wait_timeout="3s", cancel_on_timeout=True),
-                  ignore_errors=True)]
+    tasks = [
+        dict(sync("short wait", "short", poll_interval=1, wait_timeout="3s"), ignore_errors=True),
+        control(emu30, "look", "state", "look"),
+        dict(sync("cancel", "cancel", poll_interval=1, wait_timeout="3s", cancel_on_timeout=True), ignore_errors=True),
+    ]
     began = time.monotonic()
     outcome = run(emu30, tasks, collections_path)
     assert time.monotonic() - began < 25  # both gave up after 3 s, long before the 30 s run ends
     short = outcome.result("short wait")
     assert short["failed"] is True
-    assert re.search(r"did not finish within 3s \(reached categories \d+/\d+ \(\d+ %\)\); left it running\.",
-                     short["msg"]), short["msg"]
+    assert re.search(
+        r"did not finish within 3s \(reached categories \d+/\d+ \(\d+ %\)\); left it running\.", short["msg"]
+    ), short["msg"]
     assert short["result"] == "running" and short["changed"] is True and short["started"] is True
     assert short["progress"]["phase"] == "categories" and 0 < short["progress"]["percent"] < 100
     reached = "%(processed)d/%(total)d (%(percent)d %%)" % short["progress"]
@@ -359,14 +399,18 @@ def test_timeout_fails_with_the_progress_and_leaves_it_running_or_cancels_it(emu
 
 # ------------------------------------------------------------------ connection trouble while waiting
 
-@pytest.mark.parametrize("faults, retried_by_the_task", [
-    # one drop and one 503 on the same status request: the transport's own retries absorb both
-    ([{"drop_connection": True, "count": 1}, {"http_status": 503, "count": 1}], False),
-    # two drops then two 503s: four failed attempts exhaust the transport, and the wait loop retries
-    ([{"drop_connection": True, "count": 2}, {"http_status": 503, "count": 2}], True),
-], ids=["absorbed-by-transport", "retried-by-the-wait"])
-def test_a_dropped_connection_and_a_503_while_waiting_are_survived(emu3, collections_path, faults,
-                                                                   retried_by_the_task):
+
+@pytest.mark.parametrize(
+    "faults, retried_by_the_task",
+    [
+        # one drop and one 503 on the same status request: the transport's own retries absorb both
+        ([{"drop_connection": True, "count": 1}, {"http_status": 503, "count": 1}], False),
+        # two drops then two 503s: four failed attempts exhaust the transport, and the wait loop retries
+        ([{"drop_connection": True, "count": 2}, {"http_status": 503, "count": 2}], True),
+    ],
+    ids=["absorbed-by-transport", "retried-by-the-wait"],
+)
+def test_a_dropped_connection_and_a_503_while_waiting_are_survived(emu3, collections_path, faults, retried_by_the_task):
     # the first status request passes (a rule with only a 1 ms delay): the faults hit in mid-wait
     rules = [{"operation": "GetServerSyncProgress", "count": 1, "delay_ms": 1}]
     rules += [dict(rule, operation="GetServerSyncProgress") for rule in faults]
@@ -374,10 +418,9 @@ def test_a_dropped_connection_and_a_503_while_waiting_are_survived(emu3, collect
     outcome = run(emu3, [sync("synchronize", "out", poll_interval=1)], collections_path)
     out = outcome.result("synchronize")
     assert outcome.rc == 0 and out["result"] == "succeeded" and out["changed"] is True, out
-    progress_log = [entry["http_status"] for entry in emu3.requests()
-                    if entry["operation"] == "GetServerSyncProgress"]
+    progress_log = [entry["http_status"] for entry in emu3.requests() if entry["operation"] == "GetServerSyncProgress"]
     injected = [None] * faults[0]["count"] + [503] * faults[1]["count"]
-    assert progress_log[0] == 200 and progress_log[1:1 + len(injected)] == injected, progress_log
+    assert progress_log[0] == 200 and progress_log[1 : 1 + len(injected)] == injected, progress_log
     assert progress_log[-1] == 200
     assert ("wsus01: status request failed" in outcome.stdout) is retried_by_the_task
     assert emu3.operations().count(START) == 1
@@ -390,8 +433,9 @@ def test_an_emulator_restart_while_waiting_is_survived(emulator_factory, collect
     args = ("--port", free_port(), "--state-dir", tmp_path / "state", "--sync-seconds", "5")
     before = emulator_factory(*args)
     outcome = {}
-    waiting = threading.Thread(target=lambda: outcome.update(run=run(
-        before, [sync("synchronize", "out", poll_interval=1)], collections_path)))
+    waiting = threading.Thread(
+        target=lambda: outcome.update(run=run(before, [sync("synchronize", "out", poll_interval=1)], collections_path))
+    )
     waiting.start()
     try:
         deadline = time.monotonic() + 60
@@ -411,6 +455,7 @@ def test_an_emulator_restart_while_waiting_is_survived(emulator_factory, collect
 
 
 # ------------------------------------------------------------------ how often it polls
+
 
 def test_a_five_second_sync_costs_few_status_requests(emu5, collections_path):
     """poll_interval 15 (the default): pauses of 2, 3, 4.5 ... s, each counted from the end of the previous
@@ -435,12 +480,15 @@ def test_a_five_second_sync_costs_few_status_requests(emu5, collections_path):
 
 # ------------------------------------------------------------------ check mode
 
+
 def test_check_mode_starts_nothing_and_stops_nothing(emu30, collections_path):
-    tasks = [dict(sync("would start", "would_start"), check_mode=True),
-             control(emu30, "idle?", "state", "idle"),
-             sync("really start", "start", state="started"),
-             dict(sync("would stop", "would_stop", state="stopped"), check_mode=True),
-             control(emu30, "running?", "state", "running")]
+    tasks = [
+        dict(sync("would start", "would_start"), check_mode=True),
+        control(emu30, "idle?", "state", "idle"),
+        sync("really start", "start", state="started"),
+        dict(sync("would stop", "would_stop", state="stopped"), check_mode=True),
+        control(emu30, "running?", "state", "running"),
+    ]
     outcome = run(emu30, tasks, collections_path)
     assert outcome.rc == 0, outcome.stdout
     would_start = outcome.result("would start")
@@ -459,9 +507,11 @@ def test_check_mode_starts_nothing_and_stops_nothing(emu30, collections_path):
 
 # ------------------------------------------------------------------ categories only; option errors
 
+
 def test_categories_only_uses_the_category_operation(fresh_emulator, collections_path):
-    outcome = run(fresh_emulator, [sync("categories", "out", mode="categories_only", poll_interval=1)],
-                  collections_path)
+    outcome = run(
+        fresh_emulator, [sync("categories", "out", mode="categories_only", poll_interval=1)], collections_path
+    )
     out = outcome.result("categories")
     assert outcome.rc == 0 and out["result"] == "succeeded" and out["changed"] is True
     operations = fresh_emulator.operations()
@@ -471,8 +521,10 @@ def test_categories_only_uses_the_category_operation(fresh_emulator, collections
 
 
 def test_bad_durations_fail_before_any_request(fresh_emulator, collections_path):
-    tasks = [dict(sync("bad max_age", max_age="soon"), ignore_errors=True),
-             dict(sync("bad wait_timeout", wait_timeout="1h30"), ignore_errors=True)]
+    tasks = [
+        dict(sync("bad max_age", max_age="soon"), ignore_errors=True),
+        dict(sync("bad wait_timeout", wait_timeout="1h30"), ignore_errors=True),
+    ]
     outcome = run(fresh_emulator, tasks, collections_path)
     assert outcome.result("bad max_age")["msg"].startswith("max_age must be a duration")
     assert outcome.result("bad wait_timeout")["msg"].startswith("wait_timeout must be a duration")
@@ -488,13 +540,26 @@ EXAMPLE_INVENTORY = os.path.join(REPO, "examples", "inventory", "emulator.yml")
 
 def run_example(server, collections_path, tmp_path, *extra):
     """The commands of examples/README-sync.md, with the emulator's port instead of 8530."""
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_NOCOLOR="1",
-               ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_HOME=str(tmp_path / "ansible-home"),
-               ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"), ANSIBLE_DEPRECATION_WARNINGS="0")
+    env = dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=collections_path,
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_RETRY_FILES_ENABLED="0",
+        ANSIBLE_HOME=str(tmp_path / "ansible-home"),
+        ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"),
+        ANSIBLE_DEPRECATION_WARNINGS="0",
+    )
     for name in ("ANSIBLE_STDOUT_CALLBACK", "ANSIBLE_CALLBACK_PLUGINS", "ANSIBLE_CONFIG"):
         env.pop(name, None)
-    command = [os.path.join(BIN, "ansible-playbook"), "-i", EXAMPLE_INVENTORY, EXAMPLE,
-               "-e", "wsus_port=%d" % server.port, *extra]
+    command = [
+        os.path.join(BIN, "ansible-playbook"),
+        "-i",
+        EXAMPLE_INVENTORY,
+        EXAMPLE,
+        "-e",
+        "wsus_port=%d" % server.port,
+        *extra,
+    ]
     return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -509,8 +574,10 @@ def test_example_playbook_configures_synchronizes_then_skips(emu3, collections_p
     assert re.search(r"succeeded.*started by this run", task_output(first.stdout, "Show the result")), first.stdout
     state = emu3.state()
     assert state["sync"]["runs"] == 1 and state["sync"]["last_run"]["result"] == "succeeded"
-    assert set(state["classifications"]) >= {"e6cf1350-c01b-414d-a61f-263d14d133b4",
-                                              "0fa1201d-4330-4fa8-8ae9-b877473b6441"}
+    assert set(state["classifications"]) >= {
+        "e6cf1350-c01b-414d-a61f-263d14d133b4",
+        "0fa1201d-4330-4fa8-8ae9-b877473b6441",
+    }
     emu3.clear_requests()
 
     second = run_example(emu3, collections_path, tmp_path, "-e", "wsus_sync_max_age=1h")

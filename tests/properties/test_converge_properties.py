@@ -10,7 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.ops.wsus.plugins.module_utils._sync_options import (
-    ServerReader, ensure_sync_options, read_sync_options)
+    ServerReader,
+    ensure_sync_options,
+    read_sync_options,
+)
 from ansible_collections.ops.wsus.plugins.plugin_utils._validate.validate import validate_document
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.client import WsusClient
 
@@ -34,13 +37,22 @@ ports = st.integers(1, 65535)
 
 
 def _unique_within_type(entry):
-    return sum(1 for other in CATEGORIES if other["type"] == entry["type"]
-               and other["title"].casefold() == entry["title"].casefold()) == 1
+    return (
+        sum(
+            1
+            for other in CATEGORIES
+            if other["type"] == entry["type"] and other["title"].casefold() == entry["title"].casefold()
+        )
+        == 1
+    )
 
 
-product_refs = st.sampled_from(CATEGORIES).flatmap(lambda entry: st.sampled_from(
-    [{"id": entry["id"]}, entry["id"]] +
-    ([{"title": entry["title"], "type": TYPES[entry["type"]]}] if _unique_within_type(entry) else [])))
+product_refs = st.sampled_from(CATEGORIES).flatmap(
+    lambda entry: st.sampled_from(
+        [{"id": entry["id"]}, entry["id"]]
+        + ([{"title": entry["title"], "type": TYPES[entry["type"]]}] if _unique_within_type(entry) else [])
+    )
+)
 times = st.builds(lambda h, m: "%02d:%02d" % (h, m), st.integers(0, 23), st.integers(0, 59))
 
 
@@ -51,33 +63,51 @@ def documents(draw):
         if draw(st.booleans()):
             document["update_source"] = {"type": "microsoft_update"}
         else:
-            document["update_source"] = {"type": "upstream", "server": draw(hosts), "port": draw(ports),
-                                         "ssl": draw(st.booleans()),
-                                         "content_from_microsoft_update": draw(st.booleans())}
+            document["update_source"] = {
+                "type": "upstream",
+                "server": draw(hosts),
+                "port": draw(ports),
+                "ssl": draw(st.booleans()),
+                "content_from_microsoft_update": draw(st.booleans()),
+            }
     if draw(st.booleans()):
-        proxy = {"enabled": draw(st.booleans()), "server": draw(hosts), "port": draw(ports),
-                 "allow_basic_auth": draw(st.booleans())}
+        proxy = {
+            "enabled": draw(st.booleans()),
+            "server": draw(hosts),
+            "port": draw(ports),
+            "allow_basic_auth": draw(st.booleans()),
+        }
         if draw(st.booleans()):
             proxy.update(ssl_server=draw(hosts), ssl_port=draw(ports))
         if draw(st.booleans()):
-            proxy.update(username=draw(st.from_regex(r"\A[a-z][a-z0-9_.-]{0,12}\Z")), domain="CORP",
-                         password=draw(st.text(min_size=1, max_size=20)))
+            proxy.update(
+                username=draw(st.from_regex(r"\A[a-z][a-z0-9_.-]{0,12}\Z")),
+                domain="CORP",
+                password=draw(st.text(min_size=1, max_size=20)),
+            )
         document["proxy"] = proxy
     if draw(st.booleans()):
-        document["products"] = draw(st.lists(product_refs, min_size=0, max_size=6,
-                                             unique_by=lambda ref: json.dumps(ref, sort_keys=True)))
+        document["products"] = draw(
+            st.lists(product_refs, min_size=0, max_size=6, unique_by=lambda ref: json.dumps(ref, sort_keys=True))
+        )
     if draw(st.booleans()):
-        document["classifications"] = draw(st.lists(st.sampled_from(CLASSIFICATIONS), min_size=1, max_size=5,
-                                                    unique=True))
+        document["classifications"] = draw(
+            st.lists(st.sampled_from(CLASSIFICATIONS), min_size=1, max_size=5, unique=True)
+        )
     if draw(st.booleans()):
-        document["schedule"] = {"automatic": draw(st.booleans()), "time": draw(times),
-                                "timezone": draw(st.sampled_from(["UTC", "Europe/Berlin", "America/New_York",
-                                                                  "Asia/Kolkata"])),
-                                "per_day": draw(st.integers(1, 24))}
+        document["schedule"] = {
+            "automatic": draw(st.booleans()),
+            "time": draw(times),
+            "timezone": draw(st.sampled_from(["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"])),
+            "per_day": draw(st.integers(1, 24)),
+        }
     local = draw(st.booleans())
     if draw(st.booleans()) or not local:
-        document["languages"] = "all" if not local or draw(st.booleans()) else \
-            draw(st.lists(st.sampled_from(LANGUAGES), min_size=1, max_size=5, unique=True))
+        document["languages"] = (
+            "all"
+            if not local or draw(st.booleans())
+            else draw(st.lists(st.sampled_from(LANGUAGES), min_size=1, max_size=5, unique=True))
+        )
     if draw(st.booleans()) or not local:
         document["storage"] = {"local": local}
         if local:  # with files on Microsoft Update nothing is downloaded: the schema allows only false
@@ -86,12 +116,14 @@ def documents(draw):
 
 
 def client_for(server):
-    return WsusClient.connect("127.0.0.1", port=server.port, username="WSUS\\admin", password="Passw0rd!",
-                              auth="ntlm", timeout=10)
+    return WsusClient.connect(
+        "127.0.0.1", port=server.port, username="WSUS\\admin", password="Passw0rd!", auth="ntlm", timeout=10
+    )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                    HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(document=documents())
 def test_apply_then_plan_again_is_no_change(emulator, document):
     assert validate_document(document) == [], document
@@ -105,8 +137,9 @@ def test_apply_then_plan_again_is_no_change(emulator, document):
     assert [line for line in result["changes"] if not line.startswith("proxy.password")] == []
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                    HealthCheck.too_slow])
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(document=documents(), timezone=st.sampled_from(["UTC", "Europe/Berlin", "Pacific/Auckland"]))
 def test_server_info_document_round_trips(emulator, document, timezone):
     emulator.reset()

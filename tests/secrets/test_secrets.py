@@ -37,8 +37,15 @@ WRONG_PASSWORD = "Wr0ng-Wsus-Secr3t-93"
 PROXY_PASSWORD = "Pr0xy-Secr3t-Zebra-94"
 SECRETS = (ADMIN_PASSWORD, REPORTER_PASSWORD, WRONG_PASSWORD, PROXY_PASSWORD)
 
-PROXY = {"enabled": True, "server": "proxy.corp.example", "port": 3128, "username": "svc-proxy", "domain": "CORP",
-         "password": PROXY_PASSWORD, "update_password": "always"}
+PROXY = {
+    "enabled": True,
+    "server": "proxy.corp.example",
+    "port": 3128,
+    "username": "svc-proxy",
+    "domain": "CORP",
+    "password": PROXY_PASSWORD,
+    "update_password": "always",
+}
 DOCUMENT = {
     "update_source": {"type": "microsoft_update"},
     "proxy": PROXY,
@@ -84,31 +91,45 @@ def modules_play(server):
     wrong = {"password": WRONG_PASSWORD}
     tasks = [
         {"name": "apply", "ops.wsus.sync_options": DOCUMENT, "register": "r_apply"},
-        {"name": "apply in check mode", "ops.wsus.sync_options": DOCUMENT, "check_mode": True,
-         "register": "r_check"},
+        {"name": "apply in check mode", "ops.wsus.sync_options": DOCUMENT, "check_mode": True, "register": "r_check"},
         {"name": "server_info", "ops.wsus.server_info": {}, "register": "r_info"},
         {"name": "categories_info", "ops.wsus.categories_info": {"title": "*Server*"}, "register": "r_categories"},
-        {"name": "sync", "ops.wsus.sync": {"state": "completed", "poll_interval": 1, "wait_timeout": "2m"},
-         "register": "r_sync"},
+        {
+            "name": "sync",
+            "ops.wsus.sync": {"state": "completed", "poll_interval": 1, "wait_timeout": "2m"},
+            "register": "r_sync",
+        },
         {"name": "validate", "ops.wsus.validate": {"document": DOCUMENT}, "register": "r_validate"},
         fails("wrong password: sync_options", "ops.wsus.sync_options", dict(DOCUMENT, **wrong)),
         fails("wrong password: server_info", "ops.wsus.server_info", wrong),
         fails("wrong password: categories_info", "ops.wsus.categories_info", wrong),
         fails("wrong password: sync", "ops.wsus.sync", dict(wrong, state="completed")),
         fails("invalid document: sync_options", "ops.wsus.sync_options", dict(DOCUMENT, proxy=INVALID_PROXY)),
-        fails("invalid document: password too long", "ops.wsus.validate",
-              {"document": {"proxy": dict(PROXY, password=PROXY_PASSWORD * 13)}}),
-        fails("invalid document: password not a string", "ops.wsus.validate",
-              {"document": {"proxy": dict(PROXY, password=[PROXY_PASSWORD, {"value": PROXY_PASSWORD}])}}),
-        fails("invalid document: password in the wrong section", "ops.wsus.validate",
-              {"document": {"update_source": {"type": "upstream", "server": "hq", "password": PROXY_PASSWORD}}}),
-        fails("unknown product: sync_options", "ops.wsus.sync_options",
-              dict(DOCUMENT, products=["Windows Server 2099"])),
-        fails("reporter: sync_options", "ops.wsus.sync_options",
-              dict(DOCUMENT, username="WSUS\\reporter", password=REPORTER_PASSWORD)),
+        fails(
+            "invalid document: password too long",
+            "ops.wsus.validate",
+            {"document": {"proxy": dict(PROXY, password=PROXY_PASSWORD * 13)}},
+        ),
+        fails(
+            "invalid document: password not a string",
+            "ops.wsus.validate",
+            {"document": {"proxy": dict(PROXY, password=[PROXY_PASSWORD, {"value": PROXY_PASSWORD}])}},
+        ),
+        fails(
+            "invalid document: password in the wrong section",
+            "ops.wsus.validate",
+            {"document": {"update_source": {"type": "upstream", "server": "hq", "password": PROXY_PASSWORD}}},
+        ),
+        fails(
+            "unknown product: sync_options", "ops.wsus.sync_options", dict(DOCUMENT, products=["Windows Server 2099"])
+        ),
+        fails(
+            "reporter: sync_options",
+            "ops.wsus.sync_options",
+            dict(DOCUMENT, username="WSUS\\reporter", password=REPORTER_PASSWORD),
+        ),
     ]
-    return play(tasks, connection_defaults(server, password=ADMIN_PASSWORD), hosts="modules",
-                name="modules")
+    return play(tasks, connection_defaults(server, password=ADMIN_PASSWORD), hosts="modules", name="modules")
 
 
 def _var(task_name):
@@ -121,54 +142,117 @@ def role_play():
 
 def dump_play(path, task_names):
     registered = {name: "{{ %s | default('not registered') }}" % _var(name) for name in task_names}
-    registered.update({name: "{{ %s }}" % var for name, var in (
-        ("apply", "r_apply"), ("apply in check mode", "r_check"), ("server_info", "r_info"),
-        ("categories_info", "r_categories"), ("sync", "r_sync"), ("validate", "r_validate"))})
-    role = {host: {fact: "{{ hostvars['%s'].%s | default(none) }}" % (host, fact) for fact in (
-        "__wsus_sync_validation", "__wsus_sync_options", "__wsus_sync_run", "__wsus_sync_failure",
-        "__wsus_sync_report_entry")} for host in ROLE_HOSTS}
-    return {"name": "dump", "hosts": "modules", "gather_facts": False, "tasks": [
-        {"name": "dump every registered value", "ansible.builtin.copy": {
-            "content": "{{ {'modules': registered, 'role': role} | to_nice_json }}", "dest": path,
-            "mode": "0600"}, "vars": {"registered": registered, "role": role}, "diff": False}]}
+    registered.update(
+        {
+            name: "{{ %s }}" % var
+            for name, var in (
+                ("apply", "r_apply"),
+                ("apply in check mode", "r_check"),
+                ("server_info", "r_info"),
+                ("categories_info", "r_categories"),
+                ("sync", "r_sync"),
+                ("validate", "r_validate"),
+            )
+        }
+    )
+    role = {
+        host: {
+            fact: "{{ hostvars['%s'].%s | default(none) }}" % (host, fact)
+            for fact in (
+                "__wsus_sync_validation",
+                "__wsus_sync_options",
+                "__wsus_sync_run",
+                "__wsus_sync_failure",
+                "__wsus_sync_report_entry",
+            )
+        }
+        for host in ROLE_HOSTS
+    }
+    return {
+        "name": "dump",
+        "hosts": "modules",
+        "gather_facts": False,
+        "tasks": [
+            {
+                "name": "dump every registered value",
+                "ansible.builtin.copy": {
+                    "content": "{{ {'modules': registered, 'role': role} | to_nice_json }}",
+                    "dest": path,
+                    "mode": "0600",
+                },
+                "vars": {"registered": registered, "role": role},
+                "diff": False,
+            }
+        ],
+    }
 
 
 @pytest.fixture(scope="module")
 def secrets_run(emulator_factory, collections_path, tmp_path_factory):
     work = tmp_path_factory.mktemp("secrets")
     users = work / "users.txt"
-    users.write_text("WSUS\\admin:%s:administrator\nWSUS\\reporter:%s:reporter\n" % (
-        ADMIN_PASSWORD, REPORTER_PASSWORD))
+    users.write_text("WSUS\\admin:%s:administrator\nWSUS\\reporter:%s:reporter\n" % (ADMIN_PASSWORD, REPORTER_PASSWORD))
     state_dir = work / "state"
     server = emulator_factory("--servers", 3, "--sync-seconds", "1", "--users", users, "--state-dir", state_dir)
     report = work / "report" / "wsus-sync"
     document_file = work / "wsus.wsus_sync.yml"
-    document_file.write_text("# yaml-language-server: $schema=wsus_sync.schema.json\n" + json.dumps(
-        dict(DOCUMENT, proxy=dict(PROXY, password="{{ vault_proxy_password }}")), indent=1) + "\n")
+    document_file.write_text(
+        "# yaml-language-server: $schema=wsus_sync.schema.json\n"
+        + json.dumps(dict(DOCUMENT, proxy=dict(PROXY, password="{{ vault_proxy_password }}")), indent=1)
+        + "\n"
+    )
     dump = work / "registered.json"
     log = work / "ansible.log"
 
     local = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
-    role_vars = dict(local, wsus_server="127.0.0.1", wsus_port=server.ports[1], wsus_username="WSUS\\admin",
-                     wsus_password=ADMIN_PASSWORD, wsus_auth="ntlm", wsus_timeout=10, wsus_sync=DOCUMENT,
-                     wsus_sync_run="always", wsus_sync_poll_interval=1, wsus_sync_timeout="2m",
-                     wsus_sync_report_path=str(report))
-    inventory = {"all": {"children": {
-        "modules_group": {"hosts": {"modules": dict(local)}},
-        "role": {"hosts": {
-            "role_ok": role_vars,
-            "role_badpass": dict(role_vars, wsus_password=WRONG_PASSWORD),
-            "role_invalid": dict(role_vars, wsus_sync=dict(DOCUMENT, proxy=dict(
-                PROXY, port=70000, password=PROXY_PASSWORD * 13))),
-            # the document in its own file (docs/role.md), its password templated from a variable
-            "role_file": dict({key: value for key, value in role_vars.items() if key != "wsus_sync"},
-                              wsus_port=server.ports[2], wsus_sync_file=str(document_file),
-                              vault_proxy_password=PROXY_PASSWORD),
-        }}}}}
+    role_vars = dict(
+        local,
+        wsus_server="127.0.0.1",
+        wsus_port=server.ports[1],
+        wsus_username="WSUS\\admin",
+        wsus_password=ADMIN_PASSWORD,
+        wsus_auth="ntlm",
+        wsus_timeout=10,
+        wsus_sync=DOCUMENT,
+        wsus_sync_run="always",
+        wsus_sync_poll_interval=1,
+        wsus_sync_timeout="2m",
+        wsus_sync_report_path=str(report),
+    )
+    inventory = {
+        "all": {
+            "children": {
+                "modules_group": {"hosts": {"modules": dict(local)}},
+                "role": {
+                    "hosts": {
+                        "role_ok": role_vars,
+                        "role_badpass": dict(role_vars, wsus_password=WRONG_PASSWORD),
+                        "role_invalid": dict(
+                            role_vars,
+                            wsus_sync=dict(DOCUMENT, proxy=dict(PROXY, port=70000, password=PROXY_PASSWORD * 13)),
+                        ),
+                        # the document in its own file (docs/role.md), its password templated from a variable
+                        "role_file": dict(
+                            {key: value for key, value in role_vars.items() if key != "wsus_sync"},
+                            wsus_port=server.ports[2],
+                            wsus_sync_file=str(document_file),
+                            vault_proxy_password=PROXY_PASSWORD,
+                        ),
+                    }
+                },
+            }
+        }
+    }
     plays = [modules_play(server), role_play(), dump_play(str(dump), EXPECTED_FAILURES)]
     started = time.monotonic()
-    run = run_playbook(plays, collections_path, inventory=inventory, extra_args=["-vvv", "--diff"],
-                       callback="default", env={"ANSIBLE_LOG_PATH": str(log), "ANSIBLE_FORKS": "5"})
+    run = run_playbook(
+        plays,
+        collections_path,
+        inventory=inventory,
+        extra_args=["-vvv", "--diff"],
+        callback="default",
+        env={"ANSIBLE_LOG_PATH": str(log), "ANSIBLE_FORKS": "5"},
+    )
     run.seconds = time.monotonic() - started
     run.server = server
     run.work = work
@@ -216,8 +300,19 @@ def test_the_role_ran_and_reported_every_host(secrets_run):
     assert hosts["role_file"]["status"] == "changed" and hosts["role_file"]["sync"]["result"] == "succeeded"
 
 
-@pytest.mark.parametrize("where", ["stdout", "stderr", "ansible log", "registered values", "report files",
-                                   "emulator request log", "emulator state", "emulator state files"])
+@pytest.mark.parametrize(
+    "where",
+    [
+        "stdout",
+        "stderr",
+        "ansible log",
+        "registered values",
+        "report files",
+        "emulator request log",
+        "emulator state",
+        "emulator state files",
+    ],
+)
 def test_no_secret_anywhere(secrets_run, where):
     run = secrets_run
     if where == "stdout":
@@ -249,5 +344,3 @@ def test_no_traceback(secrets_run):
 
 def test_no_task_waits_for_a_default_timeout(secrets_run):
     assert secrets_run.seconds < 120, secrets_run.seconds  # generous: the machine may be busy
-
-

@@ -15,14 +15,21 @@ import tempfile
 import yaml
 
 BIN = os.path.dirname(sys.executable)
-LOCALHOST_INVENTORY = {"all": {"hosts": {"wsus01": {
-    "ansible_connection": "local", "ansible_python_interpreter": sys.executable}}}}
+LOCALHOST_INVENTORY = {
+    "all": {"hosts": {"wsus01": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}}}
+}
 
 
 def connection_defaults(server, index=0, **overrides):
     """module_defaults for group/ops.wsus.wsus pointing at an EmulatorProcess."""
-    defaults = {"server": "127.0.0.1", "port": server.ports[index], "username": "WSUS\\admin",
-                "password": "Passw0rd!", "auth": "ntlm", "timeout": 10}
+    defaults = {
+        "server": "127.0.0.1",
+        "port": server.ports[index],
+        "username": "WSUS\\admin",
+        "password": "Passw0rd!",
+        "auth": "ntlm",
+        "timeout": 10,
+    }
     defaults.update(overrides)
     return defaults
 
@@ -59,8 +66,9 @@ class PlaybookRun:
 CALLBACKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "callback")
 
 
-def run_playbook(plays, collections_path, inventory=None, extra_args=(), env=None, callback="test_results",
-                 timeout=300):
+def run_playbook(
+    plays, collections_path, inventory=None, extra_args=(), env=None, callback="test_results", timeout=300
+):
     """Write ``plays`` (a list of play dicts) and run them; returns PlaybookRun."""
     with tempfile.TemporaryDirectory(prefix="ops-wsus-play-") as workdir:
         playbook = os.path.join(workdir, "play.yml")
@@ -69,14 +77,26 @@ def run_playbook(plays, collections_path, inventory=None, extra_args=(), env=Non
             yaml.safe_dump(plays, handle, sort_keys=False)
         with open(inventory_file, "w") as handle:
             yaml.safe_dump(inventory or LOCALHOST_INVENTORY, handle, sort_keys=False)
-        environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_STDOUT_CALLBACK=callback,
-                           ANSIBLE_CALLBACK_PLUGINS=CALLBACKS,
-                           ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_LOCAL_TEMP=workdir,
-                           ANSIBLE_HOME=os.path.join(workdir, "ansible-home"), ANSIBLE_DEPRECATION_WARNINGS="0")
+        environment = dict(
+            os.environ,
+            ANSIBLE_COLLECTIONS_PATH=collections_path,
+            ANSIBLE_STDOUT_CALLBACK=callback,
+            ANSIBLE_CALLBACK_PLUGINS=CALLBACKS,
+            ANSIBLE_NOCOLOR="1",
+            ANSIBLE_RETRY_FILES_ENABLED="0",
+            ANSIBLE_LOCAL_TEMP=workdir,
+            ANSIBLE_HOME=os.path.join(workdir, "ansible-home"),
+            ANSIBLE_DEPRECATION_WARNINGS="0",
+        )
         environment.update(env or {})
-        completed = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", inventory_file, playbook,
-                                    *extra_args], capture_output=True, text=True, env=environment, cwd=workdir,
-                                   timeout=timeout)
+        completed = subprocess.run(
+            [os.path.join(BIN, "ansible-playbook"), "-i", inventory_file, playbook, *extra_args],
+            capture_output=True,
+            text=True,
+            env=environment,
+            cwd=workdir,
+            timeout=timeout,
+        )
     data = {}
     if callback == "test_results":
         start = completed.stdout.find("{\n")
@@ -86,7 +106,12 @@ def run_playbook(plays, collections_path, inventory=None, extra_args=(), env=Non
 
 def play(tasks, defaults, hosts="wsus01", **extra):
     """One play on the local host with the ops.wsus connection defaults set once."""
-    body = {"name": "ops.wsus test", "hosts": hosts, "gather_facts": False,
-            "module_defaults": {"group/ops.wsus.wsus": defaults}, "tasks": tasks}
+    body = {
+        "name": "ops.wsus test",
+        "hosts": hosts,
+        "gather_facts": False,
+        "module_defaults": {"group/ops.wsus.wsus": defaults},
+        "tasks": tasks,
+    }
     body.update(extra)
     return body

@@ -13,7 +13,7 @@ def secret_forms(secret):
         for pad in range(3):
             text = base64.b64encode(b"\0" * pad + encoded).decode("ascii")
             start = (pad * 4 + 2) // 3 + 1  # skip the characters that mix in the padding
-            forms.add(text[start:len(text) - 4])
+            forms.add(text[start : len(text) - 4])
     return forms
 
 

@@ -38,8 +38,8 @@ def load_schema(wsdl_path):
         head = re.match(r"<s:schema\b[^>]*>", block).group(0)
         present = set(re.findall(r"xmlns:(\w+)=", head))
         extra = "".join(' xmlns:%s="%s"' % item for item in declarations.items() if item[0] not in present)
-        main = "ApiRemotingWebService\"" in head
-        sources.append((main, head[:-1] + extra + ">" + block[len(head):]))
+        main = 'ApiRemotingWebService"' in head
+        sources.append((main, head[:-1] + extra + ">" + block[len(head) :]))
     sources.sort(key=lambda item: item[0])  # the main schema last
     schema = xmlschema.XMLSchema([io.StringIO(source) for _, source in sources])
     _CACHE[wsdl_path] = schema
@@ -51,8 +51,10 @@ def body_errors(schema, envelope_bytes):
     import xmlschema
 
     resource = xmlschema.XMLResource(io.BytesIO(envelope_bytes))
-    return [_short(error) for error in schema.iter_errors(resource, path="/soap:Envelope/soap:Body/*",
-                                                          namespaces={"soap": SOAP_ENV})]
+    return [
+        _short(error)
+        for error in schema.iter_errors(resource, path="/soap:Envelope/soap:Body/*", namespaces={"soap": SOAP_ENV})
+    ]
 
 
 def _short(error):

@@ -44,8 +44,7 @@ class Key:
 
     __slots__ = ("section", "name", "kind", "fields", "get", "put", "caseless", "reported")
 
-    def __init__(self, section, name, kind, field=None, get=None, put=None, fields=(), caseless=False,
-                 reported=None):
+    def __init__(self, section, name, kind, field=None, get=None, put=None, fields=(), caseless=False, reported=None):
         self.section, self.name, self.kind = section, name, kind
         self.fields = tuple(fields) or (field,)
         self.get = get or _plain_get(field, kind)
@@ -86,6 +85,7 @@ def _plain_put(field):
 
 # --------------------------------------------------------------------------- special keys
 
+
 def _get_source_type(row):
     return MICROSOFT_UPDATE if row.get_bool("SyncToMU") else UPSTREAM
 
@@ -118,6 +118,7 @@ def _set_username(row, value):
 
 # --------------------------------------------------------------------------- when the server has a key
 
+
 def _from_upstream(row):
     return not row.get_bool("SyncToMU")
 
@@ -139,8 +140,7 @@ def _with_local_files(row):
 
 
 KEYS = (
-    Key("update_source", "type", "str", get=_get_source_type, put=_set_source_type,
-        fields=("SyncToMU", "ReplicaMode")),
+    Key("update_source", "type", "str", get=_get_source_type, put=_set_source_type, fields=("SyncToMU", "ReplicaMode")),
     Key("update_source", "server", "str", "UpstreamServerName", caseless=True, reported=_from_upstream),
     Key("update_source", "port", "int", "ServerPortNumber", reported=_from_upstream),
     Key("update_source", "ssl", "bool", "UpstreamServerUseSsl", reported=_from_upstream),
@@ -149,28 +149,55 @@ KEYS = (
     Key("proxy", "enabled", "bool", "UseProxy"),
     Key("proxy", "server", "str", "ProxyName", caseless=True),
     Key("proxy", "port", "int", "ProxyServerPort", reported=_with_proxy_server),
-    Key("proxy", "ssl_server", "str", get=_get_ssl_server, put=_set_ssl_server, caseless=True,
-        fields=("UseSeparateProxyForSsl", "SslProxyName"), reported=_with_separate_ssl_proxy),
+    Key(
+        "proxy",
+        "ssl_server",
+        "str",
+        get=_get_ssl_server,
+        put=_set_ssl_server,
+        caseless=True,
+        fields=("UseSeparateProxyForSsl", "SslProxyName"),
+        reported=_with_separate_ssl_proxy,
+    ),
     Key("proxy", "ssl_port", "int", "SslProxyServerPort", reported=_with_separate_ssl_proxy),
-    Key("proxy", "username", "str", get=_get_username, put=_set_username, caseless=True,
-        fields=("AnonymousProxyAccess", "ProxyUserName"), reported=_with_credentials),
+    Key(
+        "proxy",
+        "username",
+        "str",
+        get=_get_username,
+        put=_set_username,
+        caseless=True,
+        fields=("AnonymousProxyAccess", "ProxyUserName"),
+        reported=_with_credentials,
+    ),
     Key("proxy", "domain", "str", "ProxyUserDomain", caseless=True, reported=_with_credentials),
     Key("proxy", "allow_basic_auth", "bool", "AllowProxyCredentialsOverNonSsl"),
-    Key("storage", "local", "bool", get=lambda row: not row.get_bool("HostOnMu"),
-        put=lambda row, value: row.set("HostOnMu", not value), fields=("HostOnMu",)),
+    Key(
+        "storage",
+        "local",
+        "bool",
+        get=lambda row: not row.get_bool("HostOnMu"),
+        put=lambda row, value: row.set("HostOnMu", not value),
+        fields=("HostOnMu",),
+    ),
     Key("storage", "download_only_approved", "bool", "LazySync", reported=_with_local_files),
     Key("storage", "express_files", "bool", "DownloadExpressPackages", reported=_with_local_files),
     # The subscription row. It holds schedule.time as seconds after midnight UTC: the get and put of
     # schedule.time work in those seconds, and plan.py and read.py convert them with schedule.timezone.
     Key("schedule", "automatic", "bool", "SynchronizeAutomatically"),
-    Key("schedule", "time", "str", "synchronizeAutomaticallyTimeOfDay",
-        get=lambda row: row.get_int("synchronizeAutomaticallyTimeOfDay") or 0),
+    Key(
+        "schedule",
+        "time",
+        "str",
+        "synchronizeAutomaticallyTimeOfDay",
+        get=lambda row: row.get_int("synchronizeAutomaticallyTimeOfDay") or 0,
+    ),
     Key("schedule", "per_day", "int", "NumberOfSynchronizationsPerDay"),
 )
 
 
 def _by_section(keys):
-    sections = {}
+    sections: dict = {}
     for key in keys:
         sections.setdefault(key.section, {})[key.name] = key
     return sections
@@ -183,7 +210,7 @@ SCHEDULE = BY_SECTION["schedule"]
 
 def document_keys():
     """section -> the set of its keys: those of ``KEYS`` and of ``NOT_ROW_FIELDS``."""
-    keys = {}
+    keys: dict = {}
     for section, name in [(key.section, key.name) for key in KEYS] + list(NOT_ROW_FIELDS):
         keys.setdefault(section, set()).add(name)
     return keys

@@ -24,19 +24,19 @@ class Plan:
     """What a run changes. ``changed`` is true when any write is needed."""
 
     def __init__(self):
-        self.config_row = None          # the configuration row to write, or None
+        self.config_row = None  # the configuration row to write, or None
         self.enable_languages = []
         self.disable_languages = []
-        self.subscription_row = None    # the subscription row to write, or None
-        self.category_ids = None        # new product selection (GUIDs) when it changes
+        self.subscription_row = None  # the subscription row to write, or None
+        self.category_ids = None  # new product selection (GUIDs) when it changes
         self.classification_ids = None  # new classification selection when it changes
         self.set_proxy_password = False
-        self.proxy_password = None      # held in memory only; never in changes, diff or warnings
+        self.proxy_password = None  # held in memory only; never in changes, diff or warnings
         self.changes = []
         self.before = {}
         self.after = {}
         self.warnings = []
-        self.parts = {}                 # the section plans merged into this one (set by _sync_options.plan_all)
+        self.parts = {}  # the section plans merged into this one (set by _sync_options.plan_all)
 
     @property
     def configuration_changed(self):
@@ -55,6 +55,7 @@ class Plan:
 
 
 # --------------------------------------------------------------------------- configuration
+
 
 def _show(value):
     return '""' if value == "" else ("null" if value is None else str(value))
@@ -78,7 +79,8 @@ def plan_configuration(desired, config, languages=None, has_proxy_password=None)
 
 
 def _plan_keyed_section(plan, section, wanted_section, row):
-    before, after = {}, {}
+    before: dict = {}
+    after: dict = {}
     for name, wanted in wanted_section.items():
         if (section, name) in NOT_ROW_FIELDS:
             continue  # planned on its own
@@ -101,8 +103,13 @@ def _plan_proxy_password(plan, proxy, config, has_password):
     if mode == "always" or not has_password or username_changes:
         plan.set_proxy_password = True
         plan.proxy_password = proxy["password"]
-        reason = ("update_password: always" if mode == "always" else
-                  "the server has none" if not has_password else "the user name changes")
+        reason = (
+            "update_password: always"
+            if mode == "always"
+            else "the server has none"
+            if not has_password
+            else "the user name changes"
+        )
         plan.changes.append("proxy.password: set (%s)" % reason)
 
 
@@ -120,17 +127,23 @@ def _plan_languages(plan, wanted, row, languages):
     by_code = {language.short: language for language in languages}
     unknown = [code for code in wanted if code not in by_code]
     if unknown:
-        raise PlanError("languages: the server does not offer %s; it offers: %s"
-                        % (", ".join(unknown), ", ".join(sorted(by_code))))
+        raise PlanError(
+            "languages: the server does not offer %s; it offers: %s" % (", ".join(unknown), ", ".join(sorted(by_code)))
+        )
     now = set(by_code) if all_now else set(enabled)
     row.set("ServerSupportsAllLanguages", False)
     plan.enable_languages = _language_keys([by_code[code] for code in wanted if code not in now or all_now])
-    plan.disable_languages = _language_keys([by_code[code] for code in sorted(by_code)
-                                             if code not in wanted and (code in now or all_now)])
+    plan.disable_languages = _language_keys(
+        [by_code[code] for code in sorted(by_code) if code not in wanted and (code in now or all_now)]
+    )
     added = sorted(set(wanted) - now)
     removed = sorted(now - set(wanted))
-    plan.changes.append("languages: %s" % ", ".join(["+" + code for code in added] + ["-" + code for code in removed]
-                                                    or ["all -> " + ", ".join(wanted)]))
+    plan.changes.append(
+        "languages: %s"
+        % ", ".join(
+            ["+" + code for code in added] + ["-" + code for code in removed] or ["all -> " + ", ".join(wanted)]
+        )
+    )
     if all_now and not added and not removed:
         plan.changes[-1] = "languages: all -> %s" % ", ".join(wanted)
 
@@ -140,9 +153,11 @@ def _language_keys(languages):
     layout, the short code of the live one). An unknown layout has no key: refuse rather than guess."""
     unusable = [language for language in languages if language.key is None]
     if unusable:
-        raise PlanError("languages: the server's language rows (layout %s) give no LanguageId or code that "
-                        "ops.wsus can send for %s; nothing was written"
-                        % (unusable[0].layout or "unknown", ", ".join(language.short for language in unusable)))
+        raise PlanError(
+            "languages: the server's language rows (layout %s) give no LanguageId or code that "
+            "ops.wsus can send for %s; nothing was written"
+            % (unusable[0].layout or "unknown", ", ".join(language.short for language in unusable))
+        )
     return [language.key for language in languages]
 
 
@@ -151,18 +166,29 @@ def _text(row, field):
 
 
 SAVE_RULES = (
-    (lambda row, langs: row.get_bool("UseProxy") and not _text(row, "ProxyName"),
-     "proxy.server: an enabled proxy needs a server name, and neither the document nor the server has one"),
-    (lambda row, langs: row.get_bool("UseProxy") and not row.get_bool("AnonymousProxyAccess")
-     and not _text(row, "ProxyUserName"),
-     "proxy.username: proxy credentials need a user name, and neither the document nor the server has one"),
-    (lambda row, langs: not row.get_bool("SyncToMU") and not _text(row, "UpstreamServerName"),
-     "update_source.server: synchronizing from an upstream server needs its name, and neither the document "
-     "nor the server has one"),
-    (lambda row, langs: row.get_bool("ReplicaMode") and row.get_bool("SyncToMU"),
-     "update_source.replica: a replica synchronizes from an upstream server, not from Microsoft Update"),
-    (lambda row, langs: row.get_bool("HostOnMu") and not row.get_bool("ServerSupportsAllLanguages"),
-     "storage.local: update files hosted on Microsoft Update need languages: all"),
+    (
+        lambda row, langs: row.get_bool("UseProxy") and not _text(row, "ProxyName"),
+        "proxy.server: an enabled proxy needs a server name, and neither the document nor the server has one",
+    ),
+    (
+        lambda row, langs: (
+            row.get_bool("UseProxy") and not row.get_bool("AnonymousProxyAccess") and not _text(row, "ProxyUserName")
+        ),
+        "proxy.username: proxy credentials need a user name, and neither the document nor the server has one",
+    ),
+    (
+        lambda row, langs: not row.get_bool("SyncToMU") and not _text(row, "UpstreamServerName"),
+        "update_source.server: synchronizing from an upstream server needs its name, and neither the document "
+        "nor the server has one",
+    ),
+    (
+        lambda row, langs: row.get_bool("ReplicaMode") and row.get_bool("SyncToMU"),
+        "update_source.replica: a replica synchronizes from an upstream server, not from Microsoft Update",
+    ),
+    (
+        lambda row, langs: row.get_bool("HostOnMu") and not row.get_bool("ServerSupportsAllLanguages"),
+        "storage.local: update files hosted on Microsoft Update need languages: all",
+    ),
 )
 
 
@@ -175,9 +201,18 @@ def _check_save_rules(row, languages, plan):
 
 # --------------------------------------------------------------------------- subscription
 
-def plan_subscription(desired, subscription, selected_products=None, selected_classifications=None,
-                      wanted_products=None, wanted_classifications=None, product_catalog=(),
-                      classification_catalog=(), now=None):
+
+def plan_subscription(
+    desired,
+    subscription,
+    selected_products=None,
+    selected_classifications=None,
+    wanted_products=None,
+    wanted_classifications=None,
+    product_catalog=(),
+    classification_catalog=(),
+    now=None,
+):
     """Plan schedule, products and classifications into a ``Plan``.
 
     ``selected_*`` are the server's current GUID lists; ``wanted_*`` the resolved declared ones.
@@ -187,8 +222,9 @@ def plan_subscription(desired, subscription, selected_products=None, selected_cl
     if "schedule" in desired:
         _plan_schedule(plan, desired["schedule"], row, now)
     for section, selected, wanted, catalog in (
-            ("products", selected_products, wanted_products, product_catalog),
-            ("classifications", selected_classifications, wanted_classifications, classification_catalog)):
+        ("products", selected_products, wanted_products, product_catalog),
+        ("classifications", selected_classifications, wanted_classifications, classification_catalog),
+    ):
         if section in desired:
             _plan_selection(plan, section, selected or [], wanted or [], catalog)
     if row.changed_fields or plan.category_ids is not None or plan.classification_ids is not None:
@@ -197,7 +233,8 @@ def plan_subscription(desired, subscription, selected_products=None, selected_cl
 
 
 def _plan_schedule(plan, schedule, row, now):
-    before, after = {}, {}
+    before: dict = {}
+    after: dict = {}
     timezone = schedule.get("timezone", "UTC")
     if "automatic" in schedule:
         _compare(plan, row, SCHEDULE["automatic"], schedule["automatic"], before, after)
@@ -217,8 +254,10 @@ def _plan_schedule(plan, schedule, row, now):
         _compare(plan, row, SCHEDULE["per_day"], schedule["per_day"], before, after)
     automatic = schedule.get("automatic", row.get_bool(SCHEDULE["automatic"].field))
     if not automatic and ("time" in schedule or "per_day" in schedule):
-        plan.warnings.append("schedule.time and schedule.per_day have no effect while automatic synchronization "
-                             "is off (schedule.automatic: false)")
+        plan.warnings.append(
+            "schedule.time and schedule.per_day have no effect while automatic synchronization "
+            "is off (schedule.automatic: false)"
+        )
     plan.before["schedule"], plan.after["schedule"] = before, after
 
 
@@ -237,8 +276,9 @@ def _plan_selection(plan, section, selected, wanted, catalog):
     if current == target:
         return
     added, removed = describe(target - current, catalog), describe(current - target, catalog)
-    plan.changes.append("%s: %s" % (section, ", ".join(["+" + title for title in added] +
-                                                       ["-" + title for title in removed])))
+    plan.changes.append(
+        "%s: %s" % (section, ", ".join(["+" + title for title in added] + ["-" + title for title in removed]))
+    )
     if section == "products":
         plan.category_ids = sorted(target)
     else:

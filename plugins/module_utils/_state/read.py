@@ -37,8 +37,10 @@ def read_languages(config, languages):
 
 
 def read_schedule(subscription, timezone="UTC", now=None):
-    schedule = {"automatic": SCHEDULE["automatic"].get(subscription),
-                "per_day": SCHEDULE["per_day"].get(subscription) or 1}
+    schedule = {
+        "automatic": SCHEDULE["automatic"].get(subscription),
+        "per_day": SCHEDULE["per_day"].get(subscription) or 1,
+    }
     schedule["time"] = utc_seconds_to_local(SCHEDULE["time"].get(subscription), timezone, now)
     schedule["timezone"] = timezone
     return schedule
@@ -50,8 +52,17 @@ def read_categories(selected, catalog):
     return sorted(result, key=lambda ref: (ref if isinstance(ref, str) else ref.get("title") or ref["id"]).casefold())
 
 
-def read_document(config=None, languages=None, subscription=None, products=None, classifications=None,
-                  product_catalog=None, classification_catalog=None, timezone="UTC", now=None):
+def read_document(
+    config=None,
+    languages=None,
+    subscription=None,
+    products=None,
+    classifications=None,
+    product_catalog=None,
+    classification_catalog=None,
+    timezone="UTC",
+    now=None,
+):
     """The sections that the given server data can tell (each argument is optional)."""
     document = {}
     if config is not None:
@@ -60,7 +71,9 @@ def read_document(config=None, languages=None, subscription=None, products=None,
         if languages is not None:
             document["languages"] = read_languages(config, languages)
     if subscription is not None:
-        document["schedule"] = read_schedule(subscription, timezone, now or datetime.datetime.now(datetime.timezone.utc))
+        document["schedule"] = read_schedule(
+            subscription, timezone, now or datetime.datetime.now(datetime.timezone.utc)
+        )
     if products is not None:
         document["products"] = read_categories(products, product_catalog or products)
     if classifications is not None:

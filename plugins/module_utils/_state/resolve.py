@@ -55,7 +55,7 @@ class _Index:
         self.catalog = catalog
         self.by_id = {entry.id.lower(): entry for entry in catalog}
         self.folded = [(entry.title.casefold(), entry) for entry in catalog]
-        self.by_title = {}
+        self.by_title: dict = {}
         for folded, entry in self.folded:
             self.by_title.setdefault(folded, []).append(entry)
 
@@ -90,14 +90,22 @@ def _by_title(pattern, index, document_type, what):
         matches = [entry for entry in matches if entry.type == wsus_type]
         candidates = [entry for entry in candidates if entry.type == wsus_type]
     if not matches:
-        raise ResolveError("no %s%s matches %r%s" % (
-            _singular(what), " of type %s" % document_type if document_type else "", pattern,
-            _hints(pattern, candidates, index, wildcard)))
+        raise ResolveError(
+            "no %s%s matches %r%s"
+            % (
+                _singular(what),
+                " of type %s" % document_type if document_type else "",
+                pattern,
+                _hints(pattern, candidates, index, wildcard),
+            )
+        )
     types = sorted({entry.type for entry in matches})
     if len(types) > 1 and not wildcard:
-        choices = ["{title: %s, type: %s} (%s)" % (
-            matches[0].title, WSUS_TYPES.get(kind, kind), _ids([entry for entry in matches if entry.type == kind]))
-            for kind in types]
+        choices = [
+            "{title: %s, type: %s} (%s)"
+            % (matches[0].title, WSUS_TYPES.get(kind, kind), _ids([entry for entry in matches if entry.type == kind]))
+            for kind in types
+        ]
         raise ResolveError("%r names categories of different types: declare %s" % (pattern, " or ".join(choices)))
     return {entry.id.lower() for entry in matches}
 

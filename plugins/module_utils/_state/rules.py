@@ -41,9 +41,11 @@ def refuse_selection_on_replica(desired, config=None):
     declared = desired.get("update_source", {})
     replica = declared["replica"] if declares_replica(desired) else BY_SECTION["update_source"]["replica"].get(config)
     if replica and declared.get("type") != MICROSOFT_UPDATE:
-        raise PlanError("products/classifications: this server is a replica; it takes both from its "
-                        "upstream server, so remove them from the document (or make it autonomous with "
-                        "update_source.replica: false)")
+        raise PlanError(
+            "products/classifications: this server is a replica; it takes both from its "
+            "upstream server, so remove them from the document (or make it autonomous with "
+            "update_source.replica: false)"
+        )
 
 
 def declares_downstream_sections(desired):
@@ -57,14 +59,17 @@ def downstream_warnings(desired, config):
     declared = [section for section in DOWNSTREAM_SECTIONS if section in desired]
     if not declared or BY_SECTION["update_source"]["type"].get(config) == MICROSOFT_UPDATE:
         return []
-    return ["%s declared on a server that synchronizes from an upstream server: WSUS takes what the upstream "
-            "server offers and may ignore them" % " and ".join(declared)]
+    return [
+        "%s declared on a server that synchronizes from an upstream server: WSUS takes what the upstream "
+        "server offers and may ignore them" % " and ".join(declared)
+    ]
 
 
 def containers_among(by_id, guids):
     """The companies and product families among ``guids`` (the catalog ``by_id`` knows their types)."""
-    return sorted(guid.lower() for guid in guids
-                  if guid.lower() in by_id and by_id[guid.lower()].type in CONTAINER_TYPES)
+    return sorted(
+        guid.lower() for guid in guids if guid.lower() in by_id and by_id[guid.lower()].type in CONTAINER_TYPES
+    )
 
 
 def effectively_selected(selected_ids, descendants):
@@ -86,13 +91,16 @@ def overlap_warnings(category_ids, catalog, descendants):
     product families among ``category_ids``.
     """
     by_id = {entry.id.lower(): entry for entry in catalog}
-    parents = {}
+    parents: dict = {}
     for guid in containers_among(by_id, category_ids):
         for child, parent in descendants.get(guid, {}).items():
             parents.setdefault(child, parent)
-    children = {}
+    children: dict = {}
     for child, ancestor in parent_child_overlaps(category_ids, parents):
         if child in by_id and ancestor in by_id:
             children.setdefault(by_id[ancestor].title, []).append(by_id[child].title)
-    return ["products: %s already includes %s; WSUS ignores a child selected with its parent"
-            % (parent, ", ".join(sorted(set(titles), key=str.casefold))) for parent, titles in sorted(children.items())]
+    return [
+        "products: %s already includes %s; WSUS ignores a child selected with its parent"
+        % (parent, ", ".join(sorted(set(titles), key=str.casefold)))
+        for parent, titles in sorted(children.items())
+    ]

@@ -21,8 +21,8 @@ from .errors import DocumentError
 try:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 except ImportError:  # pragma: no cover - Python < 3.9
-    ZoneInfo = None
-    ZoneInfoNotFoundError = KeyError
+    ZoneInfo = None  # type: ignore[assignment,misc]
+    ZoneInfoNotFoundError = KeyError  # type: ignore[assignment,misc]
 
 SECONDS_PER_DAY = 86400
 
@@ -46,7 +46,7 @@ def parse_hhmm(text):
     try:
         hours, minutes = (int(part) for part in str(text).split(":"))
     except ValueError:
-        raise ScheduleError("time must be \"HH:MM\", got %r" % text) from None
+        raise ScheduleError('time must be "HH:MM", got %r' % text) from None
     if not (0 <= hours < 24 and 0 <= minutes < 60):
         raise ScheduleError("time must be between 00:00 and 23:59, got %r" % text)
     return hours, minutes
@@ -67,8 +67,9 @@ def utc_seconds_to_local(seconds, timezone="UTC", now=None):
     tz = zone(timezone)
     today = (now or datetime.datetime.now(datetime.timezone.utc)).date()
     seconds = int(seconds) % SECONDS_PER_DAY
-    utc = datetime.datetime(today.year, today.month, today.day, tzinfo=datetime.timezone.utc) + \
-        datetime.timedelta(seconds=seconds)
+    utc = datetime.datetime(today.year, today.month, today.day, tzinfo=datetime.timezone.utc) + datetime.timedelta(
+        seconds=seconds
+    )
     local = utc.astimezone(tz)
     return "%02d:%02d" % (local.hour, local.minute)
 

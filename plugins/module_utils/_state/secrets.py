@@ -35,8 +35,10 @@ def is_secret_key(key):
 def mask_secrets(value):
     """A deep copy with the value of every secret key (``is_secret_key``) that is set replaced by ``MASK``."""
     if isinstance(value, dict):
-        return {key: (MASK if is_secret_key(key) and item is not None else mask_secrets(item))
-                for key, item in value.items()}
+        return {
+            key: (MASK if is_secret_key(key) and item is not None else mask_secrets(item))
+            for key, item in value.items()
+        }
     if isinstance(value, list):
         return [mask_secrets(item) for item in value]
     return value

@@ -99,8 +99,14 @@ class WsusClient:
             if fault.short_type in _PERMISSION_FAULTS:
                 raise WsusPermissionError(
                     "user %s may not call %s on %s (%s): writing needs the WSUS Administrators role"
-                    % (self.transport.username, name, self.transport.where, fault.exception_message or
-                       fault.faultstring), name) from None
+                    % (
+                        self.transport.username,
+                        name,
+                        self.transport.where,
+                        fault.exception_message or fault.faultstring,
+                    ),
+                    name,
+                ) from None
             raise
 
     # ------------------------------------------------------------------ server
@@ -137,13 +143,16 @@ class WsusClient:
             for flag in CHANGE_DETECTION_FLAGS:
                 if flag in row or flag == CHANGE_DETECTION_FLAGS[0]:
                     row.set(flag, True)
-        self.call("ExecuteSPSetConfiguration", {
-            "row": row,
-            "listTrue": enable,
-            "listFalse": disable,
-            "ussListTrue": [],
-            "ussListFalse": [],
-        })
+        self.call(
+            "ExecuteSPSetConfiguration",
+            {
+                "row": row,
+                "listTrue": enable,
+                "listFalse": disable,
+                "ussListTrue": [],
+                "ussListFalse": [],
+            },
+        )
 
     def has_proxy_password(self):
         return bool(self.call("HasProxyPassword"))
@@ -157,9 +166,11 @@ class WsusClient:
         languages = [_language(row) for row in self.call("ExecuteSPGetAllLanguagesWithEnabledState")]
         layouts = set(language.layout for language in languages)
         if len(layouts) > 1:
-            raise WsusProtocolError("the server's language rows mix layouts (%s); ops.wsus cannot tell what to "
-                                    "send to change languages" % ", ".join(sorted(layouts)),
-                                    "ExecuteSPGetAllLanguagesWithEnabledState")
+            raise WsusProtocolError(
+                "the server's language rows mix layouts (%s); ops.wsus cannot tell what to "
+                "send to change languages" % ", ".join(sorted(layouts)),
+                "ExecuteSPGetAllLanguagesWithEnabledState",
+            )
         return [language for language in languages if not _is_all(language)]
 
     # ------------------------------------------------------------------ subscription
@@ -170,24 +181,37 @@ class WsusClient:
 
     def set_subscription(self, row, category_ids, classification_ids, user_name):
         """Save the subscription. WSUS replaces BOTH lists: pass the current ones to keep them."""
-        self.call("SetSubscription", {"subscription": row, "categoryIds": list(category_ids),
-                                      "updateClassificationIds": list(classification_ids),
-                                      "userName": user_name})
+        self.call(
+            "SetSubscription",
+            {
+                "subscription": row,
+                "categoryIds": list(category_ids),
+                "updateClassificationIds": list(classification_ids),
+                "userName": user_name,
+            },
+        )
 
     def set_subscription_frequency(self, per_day):
         self.call("SetSubscriptionFrequency", {"numberOfSynchronizationsPerDay": per_day})
 
     def get_subscription_categories(self, culture="en", classifications=False):
         """The selected products/families/companies (or classifications)."""
-        rows = self.call("GetSubscriptionCategories", {"preferredCulture": culture,
-                                                       "retrieveUpdateClassifications": classifications})
+        rows = self.call(
+            "GetSubscriptionCategories", {"preferredCulture": culture, "retrieveUpdateClassifications": classifications}
+        )
         return [_category(row) for row in rows]
 
     def get_categories(self, culture="en", classifications=False):
         """Every category (companies, product families, products) or every classification."""
-        rows = self.call("ExecuteSPGetCategories", {"preferredCulture": culture,
-                                                    "retrieveUpdateClassifications": classifications,
-                                                    "fromSyncDate": MIN_DATETIME, "toSyncDate": MAX_DATETIME_TEXT})
+        rows = self.call(
+            "ExecuteSPGetCategories",
+            {
+                "preferredCulture": culture,
+                "retrieveUpdateClassifications": classifications,
+                "fromSyncDate": MIN_DATETIME,
+                "toSyncDate": MAX_DATETIME_TEXT,
+            },
+        )
         return [_category(row) for row in rows]
 
     def get_top_level_categories(self, culture="en"):
@@ -224,18 +248,28 @@ class WsusClient:
         """Server synchronization events (starts and ends, ``SYNC_EVENTS``), oldest first. ``any_id``: every
         namespace-2 event in the time range instead, whatever its id (to find an end event we do not know)."""
         event_ids = [] if any_id else [(SYNC_EVENT_NAMESPACE, event_id) for event_id in sorted(SYNC_EVENTS)]
-        events = self.call("ExecuteSPSearchEventHistory", {"eventHistoryFilter": {
-            "event_ids": event_ids, "from": since, "to": until}})
-        sync_events = [event for event in events if event.get("NamespaceId") == SYNC_EVENT_NAMESPACE
-                       and (any_id or event.get("EventId") in SYNC_EVENTS)]
+        events = self.call(
+            "ExecuteSPSearchEventHistory", {"eventHistoryFilter": {"event_ids": event_ids, "from": since, "to": until}}
+        )
+        sync_events = [
+            event
+            for event in events
+            if event.get("NamespaceId") == SYNC_EVENT_NAMESPACE and (any_id or event.get("EventId") in SYNC_EVENTS)
+        ]
         return sorted(sync_events, key=lambda event: event.get("TimeAtServer") or MIN_DATETIME)
 
 
 def _category(row):
     if len(row) < 8:
         raise WsusProtocolError("a category row has %d columns, expected 12" % len(row))
-    return Category(id=row[1], title=row[7], type=row[2], prohibits_subcategories=row[3],
-                    description=row[8] if len(row) > 8 else None, arrival_date=row[10] if len(row) > 10 else None)
+    return Category(
+        id=row[1],
+        title=row[7],
+        type=row[2],
+        prohibits_subcategories=row[3],
+        description=row[8] if len(row) > 8 else None,
+        arrival_date=row[10] if len(row) > 10 else None,
+    )
 
 
 def _is_int(value):
@@ -247,17 +281,29 @@ def _language(row):
     LongLanguage, Enabled]; see docs/protocol-notes.md. Any other row is refused: guessing would send the
     wrong items to listTrue/listFalse."""
     row = list(row or ())
-    if (len(row) in (2, 3) and isinstance(row[0], str) and row[0].strip() and isinstance(row[1], bool)
-            and (len(row) == 2 or isinstance(row[2], bool))):
-        return Language(id=None, short=row[0].strip().lower(), name=row[0], enabled=row[1], layout="live",
-                        uss_enabled=row[2] if len(row) == 3 else None)
-    if (len(row) >= 4 and _is_int(row[0]) and isinstance(row[1], str) and row[1].strip()
-            and isinstance(row[3], bool)):
-        return Language(id=row[0], short=row[1].strip().lower(), name=row[2] or row[1], enabled=row[3],
-                        layout="spec")
-    raise WsusProtocolError("unexpected language row %r: expected [ShortLanguage, Enabled, UssEnabled] or "
-                            "[LanguageId, ShortLanguage, LongLanguage, Enabled]; ops.wsus writes no languages "
-                            "it cannot identify" % (row,), "ExecuteSPGetAllLanguagesWithEnabledState")
+    if (
+        len(row) in (2, 3)
+        and isinstance(row[0], str)
+        and row[0].strip()
+        and isinstance(row[1], bool)
+        and (len(row) == 2 or isinstance(row[2], bool))
+    ):
+        return Language(
+            id=None,
+            short=row[0].strip().lower(),
+            name=row[0],
+            enabled=row[1],
+            layout="live",
+            uss_enabled=row[2] if len(row) == 3 else None,
+        )
+    if len(row) >= 4 and _is_int(row[0]) and isinstance(row[1], str) and row[1].strip() and isinstance(row[3], bool):
+        return Language(id=row[0], short=row[1].strip().lower(), name=row[2] or row[1], enabled=row[3], layout="spec")
+    raise WsusProtocolError(
+        "unexpected language row %r: expected [ShortLanguage, Enabled, UssEnabled] or "
+        "[LanguageId, ShortLanguage, LongLanguage, Enabled]; ops.wsus writes no languages "
+        "it cannot identify" % (row,),
+        "ExecuteSPGetAllLanguagesWithEnabledState",
+    )
 
 
 def _is_all(language):
@@ -271,10 +317,15 @@ def _language_items(*lists):
     flat = [item for values in items for item in values]
     bad = [item for item in flat if not (_is_int(item) or (isinstance(item, str) and item.strip()))]
     if bad:
-        raise WsusProtocolError("refusing to write the configuration: language list item %r is neither a "
-                                "LanguageId nor a language code (nothing was sent)" % (bad[0],),
-                                "ExecuteSPSetConfiguration")
+        raise WsusProtocolError(
+            "refusing to write the configuration: language list item %r is neither a "
+            "LanguageId nor a language code (nothing was sent)" % (bad[0],),
+            "ExecuteSPSetConfiguration",
+        )
     if any(_is_int(item) for item in flat) and any(isinstance(item, str) for item in flat):
-        raise WsusProtocolError("refusing to write the configuration: the language lists mix LanguageIds and "
-                                "language codes (nothing was sent)", "ExecuteSPSetConfiguration")
+        raise WsusProtocolError(
+            "refusing to write the configuration: the language lists mix LanguageIds and "
+            "language codes (nothing was sent)",
+            "ExecuteSPSetConfiguration",
+        )
     return items

@@ -67,8 +67,9 @@ class WsusProtocolError(WsusError):
 class WsusSoapFault(WsusError):
     """A SOAP 1.1 fault; ``exception_type``/``exception_message`` come from the <Exception> detail."""
 
-    def __init__(self, message, operation=None, faultcode=None, faultstring=None,
-                 exception_type=None, exception_message=None):
+    def __init__(
+        self, message, operation=None, faultcode=None, faultstring=None, exception_type=None, exception_message=None
+    ):
         super().__init__(message, operation)
         self.faultcode = faultcode
         self.faultstring = faultstring

@@ -37,36 +37,66 @@ def _op(name, params=(), result=None, write=False):
 
 _CULTURE = ("preferredCulture", "string")
 
-OPERATIONS = {op.name: op for op in (
-    _op("GetServerVersion", result="string"),
-    _op("GetServerProtocolVersion", result="string"),
-    _op("GetCurrentUserRole", result="int"),
-    _op("ExecuteSPGetConfiguration", result="configuration"),
-    _op("ExecuteSPSetConfiguration", [("row", "row"), ("listTrue", "ArrayOfAnyType"),
-                                      ("listFalse", "ArrayOfAnyType"), ("ussListTrue", "ArrayOfAnyType"),
-                                      ("ussListFalse", "ArrayOfAnyType")], write=True),
-    _op("HasProxyPassword", result="boolean"),
-    _op("SetProxyPassword", [("passwordBytes", "base64Binary")], write=True),
-    _op("ExecuteSPGetAllLanguagesWithEnabledState", result="rows"),
-    _op("GetSubscription", result="subscription"),
-    _op("SetSubscription", [("subscription", "row"), ("categoryIds", "ArrayOfGuid"),
-                            ("updateClassificationIds", "ArrayOfGuid"), ("userName", "string")], write=True),
-    _op("SetSubscriptionFrequency", [("numberOfSynchronizationsPerDay", "int")], write=True),
-    _op("GetSubscriptionCategories", [_CULTURE, ("retrieveUpdateClassifications", "boolean")], result="rows"),
-    _op("ExecuteSPGetCategories", [_CULTURE, ("retrieveUpdateClassifications", "boolean"),
-                                   ("fromSyncDate", "dateTime"), ("toSyncDate", "dateTime")], result="rows"),
-    _op("ExecuteSPGetCategoryById", [_CULTURE, ("retrieveUpdateClassification", "boolean"), ("id", "guid")],
-        result="row"),
-    _op("ExecuteSPGetTopLevelCategories", [_CULTURE], result="rows"),
-    _op("ExecuteSPGetSubcategories", [_CULTURE, ("categoryId", "guid")], result="rows"),
-    _op("GetSubscriptionState", result="int"),
-    _op("GetServerSyncProgress", result="rows"),
-    _op("GetSubscriptionNextSynchronizationTime", result="dateTime"),
-    _op("StartSubscriptionManually", write=True),
-    _op("StartSubscriptionManuallyForCategoryOnly", write=True),
-    _op("StopSubscription", write=True),
-    _op("ExecuteSPSearchEventHistory", [("eventHistoryFilter", "EventHistoryFilter")], result="events"),
-)}
+OPERATIONS = {
+    op.name: op
+    for op in (
+        _op("GetServerVersion", result="string"),
+        _op("GetServerProtocolVersion", result="string"),
+        _op("GetCurrentUserRole", result="int"),
+        _op("ExecuteSPGetConfiguration", result="configuration"),
+        _op(
+            "ExecuteSPSetConfiguration",
+            [
+                ("row", "row"),
+                ("listTrue", "ArrayOfAnyType"),
+                ("listFalse", "ArrayOfAnyType"),
+                ("ussListTrue", "ArrayOfAnyType"),
+                ("ussListFalse", "ArrayOfAnyType"),
+            ],
+            write=True,
+        ),
+        _op("HasProxyPassword", result="boolean"),
+        _op("SetProxyPassword", [("passwordBytes", "base64Binary")], write=True),
+        _op("ExecuteSPGetAllLanguagesWithEnabledState", result="rows"),
+        _op("GetSubscription", result="subscription"),
+        _op(
+            "SetSubscription",
+            [
+                ("subscription", "row"),
+                ("categoryIds", "ArrayOfGuid"),
+                ("updateClassificationIds", "ArrayOfGuid"),
+                ("userName", "string"),
+            ],
+            write=True,
+        ),
+        _op("SetSubscriptionFrequency", [("numberOfSynchronizationsPerDay", "int")], write=True),
+        _op("GetSubscriptionCategories", [_CULTURE, ("retrieveUpdateClassifications", "boolean")], result="rows"),
+        _op(
+            "ExecuteSPGetCategories",
+            [
+                _CULTURE,
+                ("retrieveUpdateClassifications", "boolean"),
+                ("fromSyncDate", "dateTime"),
+                ("toSyncDate", "dateTime"),
+            ],
+            result="rows",
+        ),
+        _op(
+            "ExecuteSPGetCategoryById",
+            [_CULTURE, ("retrieveUpdateClassification", "boolean"), ("id", "guid")],
+            result="row",
+        ),
+        _op("ExecuteSPGetTopLevelCategories", [_CULTURE], result="rows"),
+        _op("ExecuteSPGetSubcategories", [_CULTURE, ("categoryId", "guid")], result="rows"),
+        _op("GetSubscriptionState", result="int"),
+        _op("GetServerSyncProgress", result="rows"),
+        _op("GetSubscriptionNextSynchronizationTime", result="dateTime"),
+        _op("StartSubscriptionManually", write=True),
+        _op("StartSubscriptionManuallyForCategoryOnly", write=True),
+        _op("StopSubscription", write=True),
+        _op("ExecuteSPSearchEventHistory", [("eventHistoryFilter", "EventHistoryFilter")], result="events"),
+    )
+}
 
 
 def soap_action(name):
@@ -114,6 +144,13 @@ CONFIGURATION_FIELD_ORDER = (
 ).split()
 
 SUBSCRIPTION_FIELD_ORDER = (
-    "synchronizeAutomaticallyTimeOfDay", "LastModifiedBy", "LastModifiedTime", "LastSynchronizationTime",
-    "SynchronizeAutomatically", "Anchor", "DeploymentAnchor", "NumberOfSynchronizationsPerDay", "IsCategoryOnly",
+    "synchronizeAutomaticallyTimeOfDay",
+    "LastModifiedBy",
+    "LastModifiedTime",
+    "LastSynchronizationTime",
+    "SynchronizeAutomatically",
+    "Anchor",
+    "DeploymentAnchor",
+    "NumberOfSynchronizationsPerDay",
+    "IsCategoryOnly",
 )

@@ -41,6 +41,7 @@ _ENVELOPE_TAIL = "</soap:Body></soap:Envelope>"
 
 # --------------------------------------------------------------------------- simple values
 
+
 def format_bool(value):
     return "true" if value else "false"
 
@@ -54,8 +55,14 @@ def format_datetime(value):
     if value.tzinfo is not None:
         value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
     # strftime writes year 1 as "1" on glibc: format the fields ourselves.
-    text = "%04d-%02d-%02dT%02d:%02d:%02d" % (value.year, value.month, value.day, value.hour, value.minute,
-                                              value.second)
+    text = "%04d-%02d-%02dT%02d:%02d:%02d" % (
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+    )
     if value.microsecond:
         text += (".%06d" % value.microsecond).rstrip("0")
     return text
@@ -76,8 +83,15 @@ def parse_datetime(text):
     if year in (1, 1753, 9999):
         return None
     fraction = (match.group(7) or "0")[:6].ljust(6, "0")
-    value = datetime.datetime(year, int(match.group(2)), int(match.group(3)), int(match.group(4)),
-                              int(match.group(5)), int(match.group(6)), int(fraction))
+    value = datetime.datetime(
+        year,
+        int(match.group(2)),
+        int(match.group(3)),
+        int(match.group(4)),
+        int(match.group(5)),
+        int(match.group(6)),
+        int(fraction),
+    )
     zone = match.group(8)
     if zone and zone != "Z":
         sign = 1 if zone[0] == "+" else -1
@@ -103,14 +117,21 @@ def _parse_int(text):
 
 
 _SIMPLE_DECODERS = {
-    "int": _parse_int, "short": _parse_int, "long": _parse_int, "unsignedByte": _parse_int,
-    "unsignedInt": _parse_int, "unsignedShort": _parse_int, "byte": _parse_int,
+    "int": _parse_int,
+    "short": _parse_int,
+    "long": _parse_int,
+    "unsignedByte": _parse_int,
+    "unsignedInt": _parse_int,
+    "unsignedShort": _parse_int,
+    "byte": _parse_int,
     "boolean": parse_bool,
     "dateTime": parse_datetime,
     "string": lambda text: text or "",
     "guid": lambda text: (text or "").strip().lower(),
     "base64Binary": lambda text: base64.b64decode(text or ""),
-    "decimal": float, "double": float, "float": float,
+    "decimal": float,
+    "double": float,
+    "float": float,
 }
 
 
@@ -149,6 +170,7 @@ def _encode_any_type(value):
 
 
 # --------------------------------------------------------------------------- ordered rows
+
 
 class OrderedRow:
     """A ConfigurationTableRow or SubscriptionTableRow exactly as the server sent it.
@@ -220,9 +242,10 @@ class OrderedRow:
 
     def _insert_position(self, name):
         if name not in self._canonical:
-            raise WsusProtocolError("the server's row has no field %s and the client does not know where "
-                                    "it goes" % name)
-        earlier = set(self._canonical[:self._canonical.index(name)])
+            raise WsusProtocolError(
+                "the server's row has no field %s and the client does not know where it goes" % name
+            )
+        earlier = set(self._canonical[: self._canonical.index(name)])
         position = 0
         for index, (field_name, dummy) in enumerate(self._fields):
             if field_name in earlier:
@@ -256,6 +279,7 @@ def _row_text(value):
 
 
 # --------------------------------------------------------------------------- requests
+
 
 def encode_request(name, args=None):
     """The full SOAP 1.1 envelope for ``name`` with ``args`` (a dict) in WSDL order, as UTF-8 bytes.
@@ -305,17 +329,27 @@ def encode_event_history_filter(param, spec):
 
     ``spec``: ``{"event_ids": [(namespace_id, event_id), ...], "from": datetime|None, "to": datetime|None}``.
     """
-    events = "".join("<EventIdFilter><NamespaceId>%d</NamespaceId><EventId>%d</EventId></EventIdFilter>"
-                     % (namespace, event) for namespace, event in spec.get("event_ids", ()))
+    events = "".join(
+        "<EventIdFilter><NamespaceId>%d</NamespaceId><EventId>%d</EventId></EventIdFilter>" % (namespace, event)
+        for namespace, event in spec.get("event_ids", ())
+    )
     low = format_datetime(spec.get("from"))
     high = format_datetime(spec.get("to")) if spec.get("to") else MAX_DATETIME_TEXT
-    return ("<{p}>{ids}"
-            "<fromTimeAtTarget>{min}</fromTimeAtTarget><toTimeAtTarget>{max}</toTimeAtTarget>"
-            "<fromTimeAtServer>{low}</fromTimeAtServer><toTimeAtServer>{high}</toTimeAtServer>"
-            "<FromTimeAtTarget>{min}</FromTimeAtTarget><ToTimeAtTarget>{max}</ToTimeAtTarget>"
-            "<FromTimeAtServer>{low}</FromTimeAtServer><ToTimeAtServer>{high}</ToTimeAtServer>"
-            "</{p}>").format(p=param, ids="<eventIdFilter>%s</eventIdFilter>" % events if events else "",
-                             min=format_datetime(None), max=MAX_DATETIME_TEXT, low=low, high=high)
+    return (
+        "<{p}>{ids}"
+        "<fromTimeAtTarget>{min}</fromTimeAtTarget><toTimeAtTarget>{max}</toTimeAtTarget>"
+        "<fromTimeAtServer>{low}</fromTimeAtServer><toTimeAtServer>{high}</toTimeAtServer>"
+        "<FromTimeAtTarget>{min}</FromTimeAtTarget><ToTimeAtTarget>{max}</ToTimeAtTarget>"
+        "<FromTimeAtServer>{low}</FromTimeAtServer><ToTimeAtServer>{high}</ToTimeAtServer>"
+        "</{p}>"
+    ).format(
+        p=param,
+        ids="<eventIdFilter>%s</eventIdFilter>" % events if events else "",
+        min=format_datetime(None),
+        max=MAX_DATETIME_TEXT,
+        low=low,
+        high=high,
+    )
 
 
 _ENCODERS = {
@@ -336,6 +370,7 @@ _REQUIRED_KINDS = ("int", "long", "boolean", "dateTime", "guid")
 
 
 # --------------------------------------------------------------------------- responses
+
 
 def _local(tag):
     return tag.rsplit("}", 1)[-1]
@@ -395,6 +430,7 @@ def _decode_simple(kind):
         if element is None:
             return None
         return _SIMPLE_DECODERS[kind](element.text)
+
     return decode
 
 
@@ -427,15 +463,23 @@ def _decode_subscription(element):
 
 
 _EVENT_FIELDS = {
-    "EventInstanceId": "guid", "EventId": "int", "NamespaceId": "int", "SourceId": "int",
-    "TimeAtTarget": "dateTime", "TimeAtServer": "dateTime", "StateId": "int", "SeverityId": "int",
-    "Win32HResult": "int", "UpdateId": "guid", "RevisionNumber": "int",
+    "EventInstanceId": "guid",
+    "EventId": "int",
+    "NamespaceId": "int",
+    "SourceId": "int",
+    "TimeAtTarget": "dateTime",
+    "TimeAtServer": "dateTime",
+    "StateId": "int",
+    "SeverityId": "int",
+    "Win32HResult": "int",
+    "UpdateId": "guid",
+    "RevisionNumber": "int",
 }
 
 
 def _decode_events(element):
     events = []
-    for row in ([] if element is None else element.findall(_T + "EventHistoryTableRow")):
+    for row in [] if element is None else element.findall(_T + "EventHistoryTableRow"):
         event = {}
         for child in row:
             name = _local(child.tag)

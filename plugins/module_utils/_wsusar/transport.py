@@ -22,14 +22,22 @@ import ssl
 import time
 import traceback
 
-from .errors import (WsusAuthenticationError, WsusConnectionError, WsusHTTPError, WsusMissingLibraryError,
-                     WsusPermissionError, WsusTimeoutError, WsusTLSError)
+from .errors import (
+    WsusAuthenticationError,
+    WsusConnectionError,
+    WsusHTTPError,
+    WsusMissingLibraryError,
+    WsusPermissionError,
+    WsusTimeoutError,
+    WsusTLSError,
+)
 from .operations import ENDPOINT_PATH
 
 try:
     import spnego
     import spnego.channel_bindings
     import spnego.exceptions
+
     HAS_SPNEGO = True
     SPNEGO_IMPORT_ERROR = None
 except ImportError:  # pragma: no cover - exercised by the sanity import test
@@ -39,6 +47,7 @@ except ImportError:  # pragma: no cover - exercised by the sanity import test
 try:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
+
     HAS_CRYPTOGRAPHY = True
 except ImportError:  # pragma: no cover
     HAS_CRYPTOGRAPHY = False
@@ -60,8 +69,21 @@ class _Retryable(Exception):
 class Transport:
     """POSTs SOAP envelopes to one WSUS server over one authenticated keep-alive connection."""
 
-    def __init__(self, server, port=None, use_ssl=False, validate_certs=True, ca_path=None, username=None,
-                 password=None, auth="negotiate", timeout=60, retries=3, backoff=0.5, sleep=time.sleep):
+    def __init__(
+        self,
+        server,
+        port=None,
+        use_ssl=False,
+        validate_certs=True,
+        ca_path=None,
+        username=None,
+        password=None,
+        auth="negotiate",
+        timeout=60,
+        retries=3,
+        backoff=0.5,
+        sleep=time.sleep,
+    ):
         if auth not in AUTH_SCHEMES:
             raise ValueError("auth must be one of %s" % ", ".join(sorted(AUTH_SCHEMES)))
         self.server = server
@@ -125,22 +147,38 @@ class Transport:
             raise WsusTLSError(
                 "the TLS certificate of %s did not verify (%s): set ca_path to the CA that issued it, check "
                 "that the server name matches the certificate, or set validate_certs: false for a test server"
-                % (self.where, exc.verify_message or exc.reason), operation) from None
+                % (self.where, exc.verify_message or exc.reason),
+                operation,
+            ) from None
         except ssl.SSLError as exc:
-            raise WsusTLSError("TLS handshake with %s failed (%s): check that the port serves HTTPS (8531) and "
-                               "the TLS versions the server allows" % (self.where, exc.reason or exc), operation) from None
+            raise WsusTLSError(
+                "TLS handshake with %s failed (%s): check that the port serves HTTPS (8531) and "
+                "the TLS versions the server allows" % (self.where, exc.reason or exc),
+                operation,
+            ) from None
         except socket.gaierror as exc:
-            raise WsusConnectionError("cannot resolve the WSUS server name %r (%s): check the server name"
-                                      % (self.server, exc.strerror), operation) from None
+            raise WsusConnectionError(
+                "cannot resolve the WSUS server name %r (%s): check the server name" % (self.server, exc.strerror),
+                operation,
+            ) from None
         except socket.timeout:
-            raise _Retryable(WsusTimeoutError(
-                "connecting to %s timed out after %ss: check the server name, the port and any firewall"
-                % (self.where, self.timeout), operation), sent=False) from None
+            raise _Retryable(
+                WsusTimeoutError(
+                    "connecting to %s timed out after %ss: check the server name, the port and any firewall"
+                    % (self.where, self.timeout),
+                    operation,
+                ),
+                sent=False,
+            ) from None
         except OSError as exc:
-            raise _Retryable(WsusConnectionError(
-                "cannot connect to %s (%s): check the server name, the port (8530 for HTTP, 8531 for HTTPS) "
-                "and that IIS and the WSUS service are running" % (self.where, exc.strerror or exc), operation),
-                sent=False) from None
+            raise _Retryable(
+                WsusConnectionError(
+                    "cannot connect to %s (%s): check the server name, the port (8530 for HTTP, 8531 for HTTPS) "
+                    "and that IIS and the WSUS service are running" % (self.where, exc.strerror or exc),
+                    operation,
+                ),
+                sent=False,
+            ) from None
         self._conn = conn
         self._authenticated = False
         self.connections_opened += 1
@@ -149,8 +187,9 @@ class Transport:
     def _new_connection(self):
         """An unconnected ``http.client`` connection; the unit tests replace this to inject a fake one."""
         if self.use_ssl:
-            return http.client.HTTPSConnection(self.server, self.port, timeout=self.timeout,
-                                               context=self._ssl_context())
+            return http.client.HTTPSConnection(
+                self.server, self.port, timeout=self.timeout, context=self._ssl_context()
+            )
         return http.client.HTTPConnection(self.server, self.port, timeout=self.timeout)
 
     def _ssl_context(self):
@@ -167,7 +206,8 @@ class Transport:
         if not certificate or not HAS_CRYPTOGRAPHY:
             return None
         return spnego.channel_bindings.GssChannelBindings(
-            application_data=b"tls-server-end-point:" + tls_server_end_point(certificate))
+            application_data=b"tls-server-end-point:" + tls_server_end_point(certificate)
+        )
 
     # ------------------------------------------------------------------ one request
 
@@ -208,18 +248,28 @@ class Transport:
         if not HAS_SPNEGO:
             raise WsusMissingLibraryError(
                 "the Python package pyspnego is required on the controller for Windows authentication: "
-                "install it with 'pip install pyspnego' (see the collection's requirements.txt)", operation)
+                "install it with 'pip install pyspnego' (see the collection's requirements.txt)",
+                operation,
+            )
         try:
-            return spnego.client(self.username, self._password, hostname=self.server, service="HTTP",
-                                 protocol=self.auth, channel_bindings=self._channel_bindings())
+            return spnego.client(
+                self.username,
+                self._password,
+                hostname=self.server,
+                service="HTTP",
+                protocol=self.auth,
+                channel_bindings=self._channel_bindings(),
+            )
         except (spnego.exceptions.SpnegoError, ImportError, ValueError) as exc:
             if self.auth == "kerberos":
                 raise WsusMissingLibraryError(
                     "Kerberos authentication is not available on the controller (%s): install the system krb5 "
                     "libraries and 'pip install pyspnego[kerberos]', and get a ticket with kinit" % exc,
-                    operation) from None
-            raise WsusAuthenticationError("cannot start %s authentication for user %s: %s"
-                                          % (self.auth, self.username, exc), operation) from None
+                    operation,
+                ) from None
+            raise WsusAuthenticationError(
+                "cannot start %s authentication for user %s: %s" % (self.auth, self.username, exc), operation
+            ) from None
 
     def _step(self, context, in_token, operation):
         try:
@@ -228,8 +278,9 @@ class Transport:
             raise WsusAuthenticationError(
                 "%s authentication with %s failed for user %s (%s): check the user name (DOMAIN\\user), the "
                 "password and, for Kerberos, the ticket and the server's SPN HTTP/%s"
-                % (self.auth, self.where, self.username, exc.message if hasattr(exc, "message") else exc,
-                   self.server), operation) from None
+                % (self.auth, self.where, self.username, exc.message if hasattr(exc, "message") else exc, self.server),
+                operation,
+            ) from None
 
     def _exchange(self, conn, body, headers, operation):
         try:
@@ -238,15 +289,22 @@ class Transport:
             data = response.read()
         except socket.timeout:
             self.close()
-            raise WsusTimeoutError("WSUS server %s did not answer %s within %ss: check the server's load, or "
-                                   "raise timeout" % (self.where, operation, self.timeout), operation) from None
+            raise WsusTimeoutError(
+                "WSUS server %s did not answer %s within %ss: check the server's load, or "
+                "raise timeout" % (self.where, operation, self.timeout),
+                operation,
+            ) from None
         except ssl.SSLError as exc:
             raise WsusTLSError("TLS error talking to %s: %s" % (self.where, exc.reason or exc), operation) from None
         except (http.client.HTTPException, OSError) as exc:
-            raise _Retryable(WsusConnectionError(
-                "the connection to %s was lost during %s (%s); a read is retried, a write may or may not have "
-                "been applied: run the task again to converge" % (self.where, operation, type(exc).__name__),
-                operation), sent=True) from None
+            raise _Retryable(
+                WsusConnectionError(
+                    "the connection to %s was lost during %s (%s); a read is retried, a write may or may not have "
+                    "been applied: run the task again to converge" % (self.where, operation, type(exc).__name__),
+                    operation,
+                ),
+                sent=True,
+            ) from None
         if response.will_close:
             self.close()
         return response.status, response.headers, data
@@ -258,21 +316,34 @@ class Transport:
             raise WsusAuthenticationError(
                 "authentication failed for user %s on %s (HTTP 401): check the user name (DOMAIN\\user) and the "
                 "password, and that the server accepts %s" % (self.username, self.where, AUTH_SCHEMES[self.auth]),
-                operation)
+                operation,
+            )
         if status == 403:
             raise WsusPermissionError(
                 "user %s has no WSUS role on server %s (HTTP 403): add the account to the local group WSUS "
-                "Administrators (or WSUS Reporters for read-only use)" % (self.username, self.where), operation)
+                "Administrators (or WSUS Reporters for read-only use)" % (self.username, self.where),
+                operation,
+            )
         if status == 503:
-            raise _Retryable(WsusHTTPError(
-                "WSUS server %s is unavailable (HTTP 503) for %s after %d attempts: check the WsusPool "
-                "application pool in IIS" % (self.where, operation, self.retries + 1), status, operation),
-                sent=False)
+            raise _Retryable(
+                WsusHTTPError(
+                    "WSUS server %s is unavailable (HTTP 503) for %s after %d attempts: check the WsusPool "
+                    "application pool in IIS" % (self.where, operation, self.retries + 1),
+                    status,
+                    operation,
+                ),
+                sent=False,
+            )
         if status == 404:
-            raise WsusHTTPError("%s answered 404 for %s: check that this is a WSUS server and the port "
-                                "(8530 for HTTP, 8531 for HTTPS)" % (self.where, ENDPOINT_PATH), status, operation)
-        raise WsusHTTPError("WSUS server %s answered HTTP %d to %s" % (self.where, status, operation),
-                            status, operation)
+            raise WsusHTTPError(
+                "%s answered 404 for %s: check that this is a WSUS server and the port "
+                "(8530 for HTTP, 8531 for HTTPS)" % (self.where, ENDPOINT_PATH),
+                status,
+                operation,
+            )
+        raise WsusHTTPError(
+            "WSUS server %s answered HTTP %d to %s" % (self.where, status, operation), status, operation
+        )
 
 
 def _server_token(headers, scheme):

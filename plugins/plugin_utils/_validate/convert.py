@@ -96,7 +96,9 @@ def _additional_properties(err):
     properties = err.schema.get("properties", {})
     allowed = sorted(properties)
     return [
-        Finding(err.parts + (key,), _unknown_key(key, allowed), None, False) for key in err.value if key not in properties
+        Finding(err.parts + (key,), _unknown_key(key, allowed), None, False)
+        for key in err.value
+        if key not in properties
     ]
 
 

@@ -35,9 +35,8 @@ def bool_hint(value, candidates=None):
     for word in words:
         if candidates and word in candidates:
             return "quote it: '%s' (YAML reads an unquoted %s as %s)" % (word, word, json.dumps(value))
-    return (
-        "YAML reads unquoted yes/no/on/off/true/false as %s; if you meant a word, put it in quotes"
-        % ("booleans" if candidates is None else "the boolean " + json.dumps(value))
+    return "YAML reads unquoted yes/no/on/off/true/false as %s; if you meant a word, put it in quotes" % (
+        "booleans" if candidates is None else "the boolean " + json.dumps(value)
     )
 
 
@@ -87,7 +86,7 @@ def yaml_hints(value, schema, parts):
 
 def host_hints(value):
     """Advice for a host name that is not one: a URL, a path, a port, non-ASCII letters, spaces."""
-    hints = []
+    hints: list = []
     if not isinstance(value, str):
         return hints
     if "://" in value:

@@ -37,7 +37,7 @@ def _collection_file(resource):
 
 SCHEMA_PATH = _collection_file(SCHEMA_RESOURCE)
 
-_SCHEMA_CACHE = {}
+_SCHEMA_CACHE: dict = {}
 
 
 def schema_key(path=None):

@@ -64,7 +64,7 @@ except ImportError:  # pragma: no cover - exercised via HAS_JSONSCHEMA in tests
     _extend_validator = None
 else:
     HAS_JSONSCHEMA = True
-    JSONSCHEMA_IMPORT_ERROR = None
+    JSONSCHEMA_IMPORT_ERROR = None  # type: ignore[assignment]
 
 __all__ = [
     "HAS_JSONSCHEMA",
@@ -105,7 +105,7 @@ class Violation(NamedTuple):
 
 # --------------------------------------------------------------------------- the validator
 
-_VALIDATOR_CACHE = {}
+_VALIDATOR_CACHE: dict = {}
 
 
 def _is_strict_integer(checker, instance):

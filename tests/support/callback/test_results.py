@@ -31,8 +31,7 @@ class CallbackModule(CallbackBase):
         self.plays.append({"play": {"name": play.get_name()}, "tasks": []})
 
     def v2_playbook_on_task_start(self, task, is_conditional):
-        self.plays[-1]["tasks"].append({"task": {"name": task.get_name()}, "hosts": {},
-                                        "_started": time.monotonic()})
+        self.plays[-1]["tasks"].append({"task": {"name": task.get_name()}, "hosts": {}, "_started": time.monotonic()})
 
     def v2_playbook_on_handler_task_start(self, task):
         self.v2_playbook_on_task_start(task, False)

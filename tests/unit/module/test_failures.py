@@ -21,7 +21,9 @@ from ansible_collections.ops.wsus.plugins.module_utils._state.resolve import Res
 from ansible_collections.ops.wsus.plugins.module_utils._state.schedule import ScheduleError
 from ansible_collections.ops.wsus.plugins.module_utils._sync_run import SYNC_ARGSPEC, SyncError, parse_duration
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.errors import (
-    WsusConnectionError, WsusMissingLibraryError)
+    WsusConnectionError,
+    WsusMissingLibraryError,
+)
 
 PARAMS = {"server": "wsus01.corp.example"}
 
@@ -41,6 +43,7 @@ def raised(function, *args):
 
 # ------------------------------------------------------------------ the error family
 
+
 @pytest.mark.parametrize("error_class", [PlanError, ResolveError, ScheduleError])
 def test_the_documents_errors_are_document_errors(error_class):
     assert issubclass(error_class, DocumentError) and issubclass(error_class, ValueError)
@@ -52,16 +55,22 @@ def test_a_bad_duration_is_the_users_mistake():
 
 # ------------------------------------------------------------------ failure_from_error (module and action plugin)
 
+
 def test_a_document_error_gives_its_one_line_message():
     fields = failure_from_error(PlanError("languages: the server does not offer xx"), PARAMS)
     assert fields == {"failed": True, "changed": False, "msg": "languages: the server does not offer xx"}
 
 
 def test_a_wsus_error_names_the_server_without_a_traceback():
-    fields = failure_from_error(WsusConnectionError("connection refused", "GetServerVersion"), PARAMS,
-                                calls=["GetServerVersion"])
-    assert fields == {"failed": True, "changed": False, "msg": "wsus01.corp.example: connection refused",
-                      "soap_calls": ["GetServerVersion"]}
+    fields = failure_from_error(
+        WsusConnectionError("connection refused", "GetServerVersion"), PARAMS, calls=["GetServerVersion"]
+    )
+    assert fields == {
+        "failed": True,
+        "changed": False,
+        "msg": "wsus01.corp.example: connection refused",
+        "soap_calls": ["GetServerVersion"],
+    }
 
 
 def test_a_missing_library_is_the_controllers_not_the_servers():
@@ -70,11 +79,16 @@ def test_a_missing_library_is_the_controllers_not_the_servers():
 
 
 def test_a_sync_error_reports_the_result_so_far():
-    outcome = {"changed": True, "started": True, "result": "running", "sync": {}, "progress": {},
-               "msg": "joined a synchronization"}
+    outcome = {
+        "changed": True,
+        "started": True,
+        "result": "running",
+        "sync": {},
+        "progress": {},
+        "msg": "joined a synchronization",
+    }
     fields = failure_from_error(SyncError("the synchronization did not finish within 2h", outcome), PARAMS)
-    assert fields == dict(outcome, failed=True,
-                          msg="wsus01.corp.example: the synchronization did not finish within 2h")
+    assert fields == dict(outcome, failed=True, msg="wsus01.corp.example: the synchronization did not finish within 2h")
 
 
 @pytest.mark.parametrize("error", [raised(broken_work), raised(int, "x")], ids=["KeyError", "ValueError"])
@@ -91,6 +105,7 @@ def test_an_unexpected_exception_is_a_failure_with_its_traceback(error):
 
 
 # ------------------------------------------------------------------ WsusModule.run
+
 
 class Exited(Exception):
     def __init__(self, how, fields):
@@ -160,8 +175,12 @@ def test_the_module_fails_in_one_line_on_a_document_error(module):
 
     exited = run(module, work)
     assert exited.how == "fail_json"
-    assert exited.fields == {"failed": True, "changed": False, "soap_calls": ["GetSubscriptionState"],
-                             "msg": "products[0]: no product matches 'Windows Server 2099'"}
+    assert exited.fields == {
+        "failed": True,
+        "changed": False,
+        "soap_calls": ["GetSubscriptionState"],
+        "msg": "products[0]: no product matches 'Windows Server 2099'",
+    }
     assert module.client().closed
 
 
@@ -184,11 +203,16 @@ def test_the_module_fails_in_one_line_on_a_wsus_error(module):
         raise WsusConnectionError("connection refused")
 
     exited = run(module, work)
-    assert exited.fields == {"failed": True, "changed": False, "soap_calls": [],
-                             "msg": "wsus01.corp.example: connection refused"}
+    assert exited.fields == {
+        "failed": True,
+        "changed": False,
+        "soap_calls": [],
+        "msg": "wsus01.corp.example: connection refused",
+    }
 
 
 # ------------------------------------------------------------------ the sync action plugin
+
 
 def sync_task(monkeypatch, run_sync):
     client = FakeClient()

@@ -82,7 +82,7 @@ def test_every_rule_has_a_description(schema):
     missing = []
     for trail, node in _all_nodes(schema):
         for index, rule in enumerate(node.get("allOf", [])):
-            if ("if" in rule and "else" not in rule and rule.get("if") == {"type": "string"}):
+            if "if" in rule and "else" not in rule and rule.get("if") == {"type": "string"}:
                 continue  # structural: string-only constraints of a product item
             if not rule.get("description"):
                 missing.append("/".join(map(str, trail + ("allOf", index))))

@@ -18,10 +18,41 @@ SETTINGS = settings(
 )
 
 LANGUAGES = validate.load_schema()["$defs"]["language_code"]["enum"]
-ZONES = ["UTC", "Etc/GMT-2", "Etc/GMT+10", "Europe/Berlin", "America/New_York", "America/Argentina/Buenos_Aires",
-         "Asia/Kolkata", "Australia/Lord_Howe", "America/Port-au-Prince", "EST5EDT", "GMT+0"]
-WORDS = ["Windows", "Server", "2019", "2022", "11", "Office", "SQL", "Microsoft", "Defender", "Edge", ".NET", "*", "?",
-         "Visual", "Studio", "Exchange", "(x64)", "Admin", "Center", "Azure"]
+ZONES = [
+    "UTC",
+    "Etc/GMT-2",
+    "Etc/GMT+10",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Argentina/Buenos_Aires",
+    "Asia/Kolkata",
+    "Australia/Lord_Howe",
+    "America/Port-au-Prince",
+    "EST5EDT",
+    "GMT+0",
+]
+WORDS = [
+    "Windows",
+    "Server",
+    "2019",
+    "2022",
+    "11",
+    "Office",
+    "SQL",
+    "Microsoft",
+    "Defender",
+    "Edge",
+    ".NET",
+    "*",
+    "?",
+    "Visual",
+    "Studio",
+    "Exchange",
+    "(x64)",
+    "Admin",
+    "Center",
+    "Azure",
+]
 
 labels = st.from_regex(r"\A[A-Za-z0-9]([A-Za-z0-9_-]{0,20}[A-Za-z0-9])?\Z")
 hosts = st.lists(labels, min_size=1, max_size=4).map(".".join)
@@ -43,12 +74,17 @@ update_sources = st.one_of(
     ),
     st.fixed_dictionaries(
         {"type": st.just("upstream"), "server": hosts},
-        optional={"port": ports, "ssl": st.booleans(), "replica": st.booleans(),
-                  "content_from_microsoft_update": st.booleans()},
+        optional={
+            "port": ports,
+            "ssl": st.booleans(),
+            "replica": st.booleans(),
+            "content_from_microsoft_update": st.booleans(),
+        },
     ),
     # no type: the planner checks these against the server's current source
-    optional(server=hosts, port=ports, ssl=st.booleans(), replica=st.just(False),
-             content_from_microsoft_update=st.booleans()),
+    optional(
+        server=hosts, port=ports, ssl=st.booleans(), replica=st.just(False), content_from_microsoft_update=st.booleans()
+    ),
 )
 
 
@@ -73,7 +109,9 @@ def proxies(draw):
 product_items = st.one_of(
     titles,
     guids,
-    st.fixed_dictionaries({"title": titles}, optional={"type": st.sampled_from(["company", "product_family", "product"])}),
+    st.fixed_dictionaries(
+        {"title": titles}, optional={"type": st.sampled_from(["company", "product_family", "product"])}
+    ),
     st.fixed_dictionaries({"id": guids}),
 )
 _key = repr
@@ -86,9 +124,17 @@ storages = optional(local=st.booleans(), download_only_approved=st.booleans(), e
 
 @st.composite
 def valid_documents(draw):
-    document = draw(optional(update_source=update_sources, proxy=proxies(), products=products,
-                             classifications=classifications, schedule=schedules, languages=languages,
-                             storage=storages))
+    document = draw(
+        optional(
+            update_source=update_sources,
+            proxy=proxies(),
+            products=products,
+            classifications=classifications,
+            schedule=schedules,
+            languages=languages,
+            storage=storages,
+        )
+    )
     if document.get("update_source", {}).get("replica") is True:
         document.pop("products", None)
         document.pop("classifications", None)
@@ -125,12 +171,20 @@ def test_an_unknown_key_is_always_reported(document, key):
     assert ("wsus_sync." + key) in [v.path for v in violations]
 
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10, 100000), st.floats(allow_nan=False),
-                    st.text(max_size=80), st.sampled_from(["all", "upstream", "03:00", "no", "8530"]))
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-10, 100000),
+    st.floats(allow_nan=False),
+    st.text(max_size=80),
+    st.sampled_from(["all", "upstream", "03:00", "no", "8530"]),
+)
 junk = st.recursive(
     scalars,
-    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.sampled_from(ALL_KEYS) | st.text(max_size=8),
-                                                                      children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=5)
+        | st.dictionaries(st.sampled_from(ALL_KEYS) | st.text(max_size=8), children, max_size=5)
+    ),
     max_leaves=25,
 )
 

@@ -97,7 +97,7 @@ def test_yaml_sexagesimal_time_hint():
     assert document == {"schedule": {"time": 630}}
     (violation,) = validate.validate_document(document)
     assert violation.path == "wsus_sync.schedule.time"
-    assert '10:30 as the number 630' in violation.message
+    assert "10:30 as the number 630" in violation.message
     assert 'write the time as a quoted string "HH:MM"' in violation.message
 
 

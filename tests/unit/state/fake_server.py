@@ -14,22 +14,48 @@ from __future__ import annotations
 
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.errors import WsusSoapFault
 
-from state_fixtures import (CLASSIFICATIONS, CRITICAL, LIVE_LANGUAGES, MICROSOFT, OFFICE, OFFICE_PRODUCT, PRODUCTS,
-                            WIN10, WINDOWS, WS2019, WS2022, config_row, subscription_row)
+from state_fixtures import (
+    CLASSIFICATIONS,
+    CRITICAL,
+    LIVE_LANGUAGES,
+    MICROSOFT,
+    OFFICE,
+    OFFICE_PRODUCT,
+    PRODUCTS,
+    WIN10,
+    WINDOWS,
+    WS2019,
+    WS2022,
+    config_row,
+    subscription_row,
+)
 
 CHILDREN = {MICROSOFT.id: [WINDOWS, OFFICE], WINDOWS.id: [WS2022, WS2019, WIN10], OFFICE.id: [OFFICE_PRODUCT]}
 WRITES = ("set_configuration", "set_proxy_password", "set_subscription")
 
 
 def invalid_operation(operation, message):
-    return WsusSoapFault("WSUS rejected %s: InvalidOperationException: %s" % (operation, message), operation,
-                         "soap:Server", "... ---> System.InvalidOperationException: " + message,
-                         "System.InvalidOperationException", message)
+    return WsusSoapFault(
+        "WSUS rejected %s: InvalidOperationException: %s" % (operation, message),
+        operation,
+        "soap:Server",
+        "... ---> System.InvalidOperationException: " + message,
+        "System.InvalidOperationException",
+        message,
+    )
 
 
 class FakeServer:
-    def __init__(self, config=None, languages=None, proxy_password=False, subscription=None, products=(),
-                 classifications=(CRITICAL,), fail=None):
+    def __init__(
+        self,
+        config=None,
+        languages=None,
+        proxy_password=False,
+        subscription=None,
+        products=(),
+        classifications=(CRITICAL,),
+        fail=None,
+    ):
         self.config = config or config_row(configurationChangeNumber=41)
         self.languages = list(languages or LIVE_LANGUAGES)
         self.proxy_password = proxy_password
@@ -133,15 +159,21 @@ class FakeServer:
         self._record("set_configuration", row, list(enable_languages), list(disable_languages))
         sent = row.get_int("configurationChangeNumber")
         if detect_change and sent != self.change_number():
-            raise invalid_operation("ExecuteSPSetConfiguration", "The configuration was changed by another "
-                                    "administrator: configurationChangeNumber %s was sent but the server is at %s."
-                                    % (sent, self.change_number()))
+            raise invalid_operation(
+                "ExecuteSPSetConfiguration",
+                "The configuration was changed by another "
+                "administrator: configurationChangeNumber %s was sent but the server is at %s."
+                % (sent, self.change_number()),
+            )
         stored = row.copy()
         stored.set("configurationChangeNumber", self.change_number() + 1)
         self.config = stored
-        self.languages = [language._replace(enabled=(language.key in enable_languages or language.enabled)
-                                            and language.key not in disable_languages)
-                          for language in self.languages]
+        self.languages = [
+            language._replace(
+                enabled=(language.key in enable_languages or language.enabled) and language.key not in disable_languages
+            )
+            for language in self.languages
+        ]
         self._answered("set_configuration")
 
     def set_proxy_password(self, password):
@@ -153,6 +185,8 @@ class FakeServer:
         self._record("set_subscription", row, list(category_ids), list(classification_ids), user_name)
         self.subscription = row.copy()
         by_id = {entry.id.lower(): entry for entry in PRODUCTS + CLASSIFICATIONS}
-        self.selected = {False: [by_id[guid.lower()] for guid in category_ids],
-                         True: [by_id[guid.lower()] for guid in classification_ids]}
+        self.selected = {
+            False: [by_id[guid.lower()] for guid in category_ids],
+            True: [by_id[guid.lower()] for guid in classification_ids],
+        }
         self._answered("set_subscription")

@@ -4,16 +4,32 @@ from __future__ import annotations
 
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.client import Category, Language
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.operations import (
-    CONFIGURATION_FIELD_ORDER, SUBSCRIPTION_FIELD_ORDER)
+    CONFIGURATION_FIELD_ORDER,
+    SUBSCRIPTION_FIELD_ORDER,
+)
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.soap import OrderedRow
 
 CONFIG_DEFAULTS = {
-    "SyncToMU": "true", "UpstreamServerName": None, "ServerPortNumber": "8530", "UpstreamServerUseSsl": "false",
-    "ReplicaMode": "false", "GetContentFromMU": "false", "UseProxy": "false", "ProxyName": None,
-    "ProxyServerPort": "80", "UseSeparateProxyForSsl": "false", "SslProxyName": None, "SslProxyServerPort": "443",
-    "AnonymousProxyAccess": "true", "ProxyUserName": None, "ProxyUserDomain": None,
-    "AllowProxyCredentialsOverNonSsl": "false", "ServerSupportsAllLanguages": "false", "HostOnMu": "false",
-    "LazySync": "true", "DownloadExpressPackages": "false",
+    "SyncToMU": "true",
+    "UpstreamServerName": None,
+    "ServerPortNumber": "8530",
+    "UpstreamServerUseSsl": "false",
+    "ReplicaMode": "false",
+    "GetContentFromMU": "false",
+    "UseProxy": "false",
+    "ProxyName": None,
+    "ProxyServerPort": "80",
+    "UseSeparateProxyForSsl": "false",
+    "SslProxyName": None,
+    "SslProxyServerPort": "443",
+    "AnonymousProxyAccess": "true",
+    "ProxyUserName": None,
+    "ProxyUserDomain": None,
+    "AllowProxyCredentialsOverNonSsl": "false",
+    "ServerSupportsAllLanguages": "false",
+    "HostOnMu": "false",
+    "LazySync": "true",
+    "DownloadExpressPackages": "false",
 }
 
 
@@ -28,13 +44,22 @@ def config_row(**overrides):
 
 
 def subscription_row(**overrides):
-    values = {"synchronizeAutomaticallyTimeOfDay": "0", "LastModifiedBy": "WSUS\\admin",
-              "LastModifiedTime": "2024-01-01T00:00:00", "LastSynchronizationTime": "0001-01-01T00:00:00",
-              "SynchronizeAutomatically": "false", "Anchor": "anchor-1", "DeploymentAnchor": None,
-              "NumberOfSynchronizationsPerDay": "1", "IsCategoryOnly": "false"}
+    values = {
+        "synchronizeAutomaticallyTimeOfDay": "0",
+        "LastModifiedBy": "WSUS\\admin",
+        "LastModifiedTime": "2024-01-01T00:00:00",
+        "LastSynchronizationTime": "0001-01-01T00:00:00",
+        "SynchronizeAutomatically": "false",
+        "Anchor": "anchor-1",
+        "DeploymentAnchor": None,
+        "NumberOfSynchronizationsPerDay": "1",
+        "IsCategoryOnly": "false",
+    }
     values.update({key: _text(value) for key, value in overrides.items()})
-    return OrderedRow([(name, values[name]) for name in SUBSCRIPTION_FIELD_ORDER if values[name] is not None],
-                      SUBSCRIPTION_FIELD_ORDER)
+    return OrderedRow(
+        [(name, values[name]) for name in SUBSCRIPTION_FIELD_ORDER if values[name] is not None],
+        SUBSCRIPTION_FIELD_ORDER,
+    )
 
 
 def _text(value):
@@ -44,8 +69,7 @@ def _text(value):
 
 
 def category(guid, title, kind):
-    return Category(id=guid, title=title, type=kind, prohibits_subcategories=False, description=None,
-                    arrival_date=None)
+    return Category(id=guid, title=title, type=kind, prohibits_subcategories=False, description=None, arrival_date=None)
 
 
 MICROSOFT = category("56309036-4c77-4dd9-951a-99ee9c246a94", "Microsoft Corporation", "Company")
@@ -63,9 +87,13 @@ DRIVERS = category("ebfc1fc5-71a4-4f7b-9aca-3b9a503104a0", "Drivers", "UpdateCla
 CLASSIFICATIONS = [CRITICAL, SECURITY, DRIVERS]
 
 # The spec row layout [LanguageId, ShortLanguage, LongLanguage, Enabled]: the lists carry LanguageId ints.
-LANGUAGES = [Language(9, "en", "English", True, "spec"), Language(7, "de", "German", False, "spec"),
-             Language(12, "fr", "French", False, "spec"),
-             Language(1046, "pt-br", "Portuguese (Brazil)", False, "spec")]
+LANGUAGES = [
+    Language(9, "en", "English", True, "spec"),
+    Language(7, "de", "German", False, "spec"),
+    Language(12, "fr", "French", False, "spec"),
+    Language(1046, "pt-br", "Portuguese (Brazil)", False, "spec"),
+]
 # The live row layout [ShortLanguage, Enabled, UssEnabled]: no ids; the lists carry the short codes.
-LIVE_LANGUAGES = [Language(None, language.short, language.short, language.enabled, "live", True)
-                  for language in LANGUAGES]
+LIVE_LANGUAGES = [
+    Language(None, language.short, language.short, language.enabled, "live", True) for language in LANGUAGES
+]

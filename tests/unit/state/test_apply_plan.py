@@ -9,9 +9,19 @@ import pytest
 
 from ansible_collections.ops.wsus.plugins.module_utils._state.document import normalize
 from ansible_collections.ops.wsus.plugins.module_utils._sync_options import (
-    ApplyError, ServerReader, apply_plan, ensure_sync_options, plan_all)
+    ApplyError,
+    ServerReader,
+    apply_plan,
+    ensure_sync_options,
+    plan_all,
+)
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.errors import (
-    WsusConnectionError, WsusError, WsusPermissionError, WsusSoapFault, WsusTimeoutError)
+    WsusConnectionError,
+    WsusError,
+    WsusPermissionError,
+    WsusSoapFault,
+    WsusTimeoutError,
+)
 
 from fake_server import FakeServer, invalid_operation
 from state_fixtures import CRITICAL, DRIVERS, SECURITY, WIN10, WS2019, WS2022
@@ -20,11 +30,23 @@ ALL_STEPS = ["configuration", "proxy password", "subscription"]
 PROXY_PASSWORD = "Pr0xy-Apply-S3cret"
 CONFIGURATION = {"proxy": {"enabled": True, "server": "proxy.corp"}, "languages": ["de"]}
 PASSWORD = {"proxy": {"password": PROXY_PASSWORD}}
-FULL = {"proxy": {"enabled": True, "server": "proxy.corp", "password": PROXY_PASSWORD}, "languages": ["de"],
-        "products": ["Windows 10"], "classifications": ["Security Updates", "Drivers"],
-        "schedule": {"automatic": True}}
-PLAN_READS = ["get_configuration", "get_languages", "has_proxy_password", "get_categories",
-              "get_subscription_categories", "get_categories", "get_subscription_categories", "get_subscription"]
+FULL = {
+    "proxy": {"enabled": True, "server": "proxy.corp", "password": PROXY_PASSWORD},
+    "languages": ["de"],
+    "products": ["Windows 10"],
+    "classifications": ["Security Updates", "Drivers"],
+    "schedule": {"automatic": True},
+}
+PLAN_READS = [
+    "get_configuration",
+    "get_languages",
+    "has_proxy_password",
+    "get_categories",
+    "get_subscription_categories",
+    "get_categories",
+    "get_subscription_categories",
+    "get_subscription",
+]
 
 
 def apply(server, document=None, user_name="CORP\\ansible"):
@@ -67,12 +89,18 @@ def test_the_subscription_is_read_right_before_it_is_written_and_read_back_after
     server = FakeServer()
     apply(server)
     assert server.names() == PLAN_READS + [
-        "set_configuration", "set_proxy_password",
+        "set_configuration",
+        "set_proxy_password",
         # planned again from a read made right before the write (the row and both lists) ...
-        "get_subscription_categories", "get_subscription_categories", "get_subscription",
+        "get_subscription_categories",
+        "get_subscription_categories",
+        "get_subscription",
         "set_subscription",
         # ... and its declared parts read back
-        "get_subscription_categories", "get_subscription_categories", "get_subscription"]
+        "get_subscription_categories",
+        "get_subscription_categories",
+        "get_subscription",
+    ]
 
 
 def test_a_no_op_and_check_mode_cost_only_the_planning_reads():
@@ -91,19 +119,25 @@ def test_check_mode_with_changes_writes_and_reads_nothing_more():
     assert changed is True and result["applied"] == [] and server.names() == PLAN_READS
 
 
-@pytest.mark.parametrize("configuration, password, subscription, expected", [
-    (True, False, False, ["configuration"]),
-    (False, True, False, ["proxy password"]),
-    (False, False, True, ["subscription"]),
-    (False, True, True, ["proxy password", "subscription"]),
-    (True, False, True, ["configuration", "subscription"]),
-    (False, False, False, []),
-])
+@pytest.mark.parametrize(
+    "configuration, password, subscription, expected",
+    [
+        (True, False, False, ["configuration"]),
+        (False, True, False, ["proxy password"]),
+        (False, False, True, ["subscription"]),
+        (False, True, True, ["proxy password", "subscription"]),
+        (True, False, True, ["configuration", "subscription"]),
+        (False, False, False, []),
+    ],
+)
 def test_writes_only_what_the_plan_changes(configuration, password, subscription, expected):
     server = FakeServer()
     assert apply(server, document(configuration, password, subscription)) == expected
-    writes = {"configuration": "set_configuration", "proxy password": "set_proxy_password",
-              "subscription": "set_subscription"}
+    writes = {
+        "configuration": "set_configuration",
+        "proxy password": "set_proxy_password",
+        "subscription": "set_subscription",
+    }
     assert [call[0] for call in server.writes()] == [writes[step] for step in expected]
 
 
@@ -140,57 +174,79 @@ def test_an_emptied_selection_is_sent_empty_not_resent():
 
 
 def test_a_failing_first_step_applies_nothing_and_stops():
-    server = FakeServer(fail={"set_configuration": WsusSoapFault(
-        "WSUS rejected ExecuteSPSetConfiguration: ArgumentException: bad port.", "ExecuteSPSetConfiguration")})
+    server = FakeServer(
+        fail={
+            "set_configuration": WsusSoapFault(
+                "WSUS rejected ExecuteSPSetConfiguration: ArgumentException: bad port.", "ExecuteSPSetConfiguration"
+            )
+        }
+    )
     with pytest.raises(ApplyError) as caught:
         apply(server)
     assert str(caught.value) == (
         "WSUS rejected ExecuteSPSetConfiguration: ArgumentException: bad port. Applied: nothing. "
-        "Not applied: configuration, proxy password, subscription. Running the task again applies the rest.")
+        "Not applied: configuration, proxy password, subscription. Running the task again applies the rest."
+    )
     assert caught.value.operation == "ExecuteSPSetConfiguration"
     # one read tells a refusal from a conflict: the change number did not move, so it is not retried
-    assert server.names()[len(PLAN_READS):] == ["set_configuration", "get_configuration"]
+    assert server.names()[len(PLAN_READS) :] == ["set_configuration", "get_configuration"]
 
 
 def test_a_failing_middle_step_names_what_was_applied_and_what_was_not():
-    server = FakeServer(fail={"set_proxy_password": WsusSoapFault("WSUS rejected SetProxyPassword: boom",
-                                                                  "SetProxyPassword")})
+    server = FakeServer(
+        fail={"set_proxy_password": WsusSoapFault("WSUS rejected SetProxyPassword: boom", "SetProxyPassword")}
+    )
     with pytest.raises(ApplyError) as caught:
         apply(server)
     message = str(caught.value)
     assert "Applied: configuration. Not applied: proxy password, subscription." in message
     assert "Not known whether applied" not in message
-    assert [call[0] for call in server.writes()] == ["set_configuration", "set_proxy_password"], \
+    assert [call[0] for call in server.writes()] == ["set_configuration", "set_proxy_password"], (
         "the subscription must not be written"
+    )
 
 
 def test_a_failing_last_step_after_the_others():
-    server = FakeServer(fail={"set_subscription": WsusSoapFault(
-        "WSUS rejected SetSubscription: SqlException: Timeout expired", "SetSubscription")})
+    server = FakeServer(
+        fail={
+            "set_subscription": WsusSoapFault(
+                "WSUS rejected SetSubscription: SqlException: Timeout expired", "SetSubscription"
+            )
+        }
+    )
     with pytest.raises(ApplyError) as caught:
         apply(server)
     assert str(caught.value) == (
         "WSUS rejected SetSubscription: SqlException: Timeout expired. Applied: configuration, proxy password. "
-        "Not applied: subscription. Running the task again applies the rest.")
+        "Not applied: subscription. Running the task again applies the rest."
+    )
 
 
-@pytest.mark.parametrize("error", [
-    WsusConnectionError("the connection to wsus:8530 was lost during ExecuteSPSetConfiguration (RemoteDisconnected)",
-                        "ExecuteSPSetConfiguration"),
-    WsusTimeoutError("WSUS server wsus:8530 did not answer ExecuteSPSetConfiguration within 5s",
-                     "ExecuteSPSetConfiguration"),
-], ids=["lost", "timeout"])
+@pytest.mark.parametrize(
+    "error",
+    [
+        WsusConnectionError(
+            "the connection to wsus:8530 was lost during ExecuteSPSetConfiguration (RemoteDisconnected)",
+            "ExecuteSPSetConfiguration",
+        ),
+        WsusTimeoutError(
+            "WSUS server wsus:8530 did not answer ExecuteSPSetConfiguration within 5s", "ExecuteSPSetConfiguration"
+        ),
+    ],
+    ids=["lost", "timeout"],
+)
 def test_an_outcome_unknown_write_is_neither_applied_nor_not_applied(error):
     error.outcome_unknown = True
     server = FakeServer(fail={"set_configuration": error})
     with pytest.raises(ApplyError) as caught:
         apply(server)
     message = str(caught.value)
-    assert message == ("%s. Applied: nothing. Not known whether applied: configuration. "
-                       "Not applied: proxy password, subscription. Running the task again applies the rest."
-                       % error.message)
+    assert message == (
+        "%s. Applied: nothing. Not known whether applied: configuration. "
+        "Not applied: proxy password, subscription. Running the task again applies the rest." % error.message
+    )
     assert "Not applied: configuration" not in message
-    assert server.names()[len(PLAN_READS):] == ["set_configuration"], "not a refusal: nothing is read again"
+    assert server.names()[len(PLAN_READS) :] == ["set_configuration"], "not a refusal: nothing is read again"
 
 
 def test_an_outcome_unknown_last_write_leaves_nothing_not_applied():
@@ -199,13 +255,19 @@ def test_an_outcome_unknown_last_write_leaves_nothing_not_applied():
     server = FakeServer(fail={"set_subscription": error})
     with pytest.raises(ApplyError) as caught:
         apply(server)
-    assert ("Applied: configuration, proxy password. Not known whether applied: subscription. "
-            "Not applied: nothing.") in str(caught.value)
+    assert (
+        "Applied: configuration, proxy password. Not known whether applied: subscription. Not applied: nothing."
+    ) in str(caught.value)
 
 
 def test_the_same_error_without_outcome_unknown_is_not_applied():
-    server = FakeServer(fail={"set_configuration": WsusConnectionError(
-        "cannot connect to wsus:8530 (Connection refused)", "ExecuteSPSetConfiguration")})
+    server = FakeServer(
+        fail={
+            "set_configuration": WsusConnectionError(
+                "cannot connect to wsus:8530 (Connection refused)", "ExecuteSPSetConfiguration"
+            )
+        }
+    )
     with pytest.raises(ApplyError) as caught:
         apply(server)
     assert "Not known whether applied" not in str(caught.value)
@@ -226,20 +288,27 @@ def test_a_running_synchronization_refusing_the_configuration_is_not_a_conflict(
     server = FakeServer(fail={"set_configuration": sync_running_fault("ExecuteSPSetConfiguration")})
     with pytest.raises(ApplyError) as caught:
         apply(server)
-    assert "Applied: nothing. Not applied: configuration, proxy password, subscription. A synchronization is " \
-           "running" in str(caught.value)
+    assert (
+        "Applied: nothing. Not applied: configuration, proxy password, subscription. A synchronization is "
+        "running" in str(caught.value)
+    )
     assert server.names().count("set_configuration") == 1
 
 
 def test_a_permission_error_says_to_use_an_administrator():
-    server = FakeServer(fail={"set_configuration": WsusPermissionError(
-        "user WSUS\\reporter may not call ExecuteSPSetConfiguration on wsus:8530", "ExecuteSPSetConfiguration")})
+    server = FakeServer(
+        fail={
+            "set_configuration": WsusPermissionError(
+                "user WSUS\\reporter may not call ExecuteSPSetConfiguration on wsus:8530", "ExecuteSPSetConfiguration"
+            )
+        }
+    )
     with pytest.raises(ApplyError) as caught:
         apply(server)
     message = str(caught.value)
     assert message.endswith("Run the task again with an account in WSUS Administrators to apply the rest.")
     assert "Running the task again applies the rest" not in message
-    assert server.names()[len(PLAN_READS):] == ["set_configuration"]
+    assert server.names()[len(PLAN_READS) :] == ["set_configuration"]
 
 
 def test_the_apply_error_is_a_one_line_wsus_error_without_the_password():

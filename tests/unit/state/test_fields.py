@@ -16,7 +16,9 @@ from ansible_collections.ops.wsus.plugins.module_utils._state import fields
 from ansible_collections.ops.wsus.plugins.module_utils._state.document import SECTIONS
 from ansible_collections.ops.wsus.plugins.module_utils._state.read import read_keyed_section
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.operations import (
-    CONFIGURATION_FIELD_ORDER, SUBSCRIPTION_FIELD_ORDER)
+    CONFIGURATION_FIELD_ORDER,
+    SUBSCRIPTION_FIELD_ORDER,
+)
 from ansible_collections.ops.wsus.plugins.modules.sync_options import ARGSPEC
 
 from state_fixtures import config_row
@@ -57,8 +59,11 @@ def table_paths():
 
 def key_differences(schema, argspec=None):
     """Each section or key that not every source names: "<path>: in <sources>; not in <sources>"."""
-    sources = {"the schema": schema_paths(schema), "the argument spec": argspec_paths(argspec or ARGSPEC),
-               "fields.py": table_paths()}
+    sources = {
+        "the schema": schema_paths(schema),
+        "the argument spec": argspec_paths(argspec or ARGSPEC),
+        "fields.py": table_paths(),
+    }
     differences = []
     for path in sorted(set().union(*sources.values())):
         present = [name for name, paths in sources.items() if path in paths]
@@ -80,14 +85,16 @@ def test_a_key_added_to_the_schema_alone_is_reported(schema):
     assert key_differences(changed) == [
         "proxy.timeout: in the schema; not in the argument spec, fields.py",
         "reporting: in the schema; not in the argument spec, fields.py",
-        "reporting.enabled: in the schema; not in the argument spec, fields.py"]
+        "reporting.enabled: in the schema; not in the argument spec, fields.py",
+    ]
 
 
 def test_a_key_missing_from_the_argument_spec_is_reported(schema):
     argspec = copy.deepcopy(ARGSPEC)
     del argspec["storage"]["options"]["express_files"]
     assert key_differences(schema, argspec) == [
-        "storage.express_files: in the schema, fields.py; not in the argument spec"]
+        "storage.express_files: in the schema, fields.py; not in the argument spec"
+    ]
 
 
 def test_every_key_is_a_row_field_or_listed_with_its_reason():
@@ -134,16 +141,29 @@ def test_put_then_get_gives_the_value_back(key):
     value = {"bool": True, "int": 8081, "str": "proxy.corp"}[key.kind]
     if key.name == "type":
         value = fields.UPSTREAM
-    row = config_row(SyncToMU=False, UseProxy=True, ProxyName="p", UseSeparateProxyForSsl=True,
-                     AnonymousProxyAccess=False, HostOnMu=False)
+    row = config_row(
+        SyncToMU=False,
+        UseProxy=True,
+        ProxyName="p",
+        UseSeparateProxyForSsl=True,
+        AnonymousProxyAccess=False,
+        HostOnMu=False,
+    )
     key.put(row, value)
     assert key.get(row) == value
     assert read_keyed_section(key.section, row)[key.name] == value
 
 
 def test_reader_leaves_out_what_the_server_does_not_have():
-    row = config_row(SyncToMU=True, UseProxy=False, ProxyName=None, UseSeparateProxyForSsl=False,
-                     AnonymousProxyAccess=True, ProxyUserName="ignored", HostOnMu=True)
+    row = config_row(
+        SyncToMU=True,
+        UseProxy=False,
+        ProxyName=None,
+        UseSeparateProxyForSsl=False,
+        AnonymousProxyAccess=True,
+        ProxyUserName="ignored",
+        HostOnMu=True,
+    )
     assert read_keyed_section("update_source", row) == {"type": fields.MICROSOFT_UPDATE}
     assert read_keyed_section("proxy", row) == {"enabled": False, "allow_basic_auth": False}
     assert read_keyed_section("storage", row) == {"local": False}

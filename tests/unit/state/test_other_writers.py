@@ -7,7 +7,10 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.ops.wsus.plugins.module_utils._sync_options import (
-    CONFIGURATION_ATTEMPTS, ApplyError, ensure_sync_options)
+    CONFIGURATION_ATTEMPTS,
+    ApplyError,
+    ensure_sync_options,
+)
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.errors import WsusConnectionError, WsusSoapFault
 
 from fake_server import FakeServer
@@ -46,9 +49,11 @@ def test_a_field_the_document_does_not_declare_keeps_the_other_writers_value():
     assert first.get_int("configurationChangeNumber") == 41 and second.get_int("configurationChangeNumber") == 42
     assert second.get_int("MaxSimultaneousFileDownloads") == 7
     [line] = result["conflicts"]
-    assert line == ("configuration: WSUS refused the write because another writer saved the configuration after "
-                    "this task read it (configurationChangeNumber 41, now 42); read it again and planned again: "
-                    "writing it again (write 2 of at most 3)")
+    assert line == (
+        "configuration: WSUS refused the write because another writer saved the configuration after "
+        "this task read it (configurationChangeNumber 41, now 42); read it again and planned again: "
+        "writing it again (write 2 of at most 3)"
+    )
     assert "differ" not in line and result["warnings"] == [], "the same changes as reported: not a warning"
 
 
@@ -58,22 +63,27 @@ def test_a_declared_field_another_writer_changed_is_planned_again_and_reported()
     changed, result = ensure_sync_options(server, PROXY)
     assert server.config.get_int("ProxyServerPort") == 3128 and server.config.get_str("ProxyName") == "proxy.corp"
     # the result describes what was written, and says that it is not what the first read gave
-    assert result["changes"] == ["proxy.enabled: False -> True", "proxy.server: other.corp -> proxy.corp",
-                                 "proxy.port: 8080 -> 3128"]
+    assert result["changes"] == [
+        "proxy.enabled: False -> True",
+        "proxy.server: other.corp -> proxy.corp",
+        "proxy.port: 8080 -> 3128",
+    ]
     assert result["diff"]["before"]["proxy"] == {"enabled": False, "server": "other.corp", "port": 8080}
     [line] = result["conflicts"]
     assert line.endswith(
         "writing it again (write 2 of at most 3); the changes now differ from what the first read gave (and check "
-        "mode or the diff showed): [proxy.enabled: False -> True; proxy.server: \"\" -> proxy.corp; proxy.port: "
+        'mode or the diff showed): [proxy.enabled: False -> True; proxy.server: "" -> proxy.corp; proxy.port: '
         "80 -> 3128], now [proxy.enabled: False -> True; proxy.server: other.corp -> proxy.corp; proxy.port: "
-        "8080 -> 3128]")
+        "8080 -> 3128]"
+    )
     assert result["warnings"] == [line]
 
 
 def test_nothing_is_written_when_the_other_writer_already_saved_the_declared_values():
     server = FakeServer()
-    server.after("get_configuration", other_saves_configuration(UseProxy=True, ProxyName="proxy.corp",
-                                                                ProxyServerPort=3128))
+    server.after(
+        "get_configuration", other_saves_configuration(UseProxy=True, ProxyName="proxy.corp", ProxyServerPort=3128)
+    )
     changed, result = ensure_sync_options(server, PROXY)
     assert changed is False and result["applied"] == [] and result["changes"] == []
     assert [call[0] for call in server.writes()] == ["set_configuration"], "only the refused one"
@@ -86,17 +96,22 @@ def test_the_configuration_is_written_at_most_three_times_then_the_task_fails_cl
     with pytest.raises(ApplyError) as caught:
         ensure_sync_options(server, dict(PROXY, schedule={"automatic": True}))
     message = str(caught.value)
-    assert message.startswith("WSUS refused the configuration write %d times because another writer saved the "
-                              "configuration each time after this task read it" % CONFIGURATION_ATTEMPTS)
-    assert "Applied: nothing. Not applied: configuration, subscription. Running the task again applies the rest." \
+    assert message.startswith(
+        "WSUS refused the configuration write %d times because another writer saved the "
+        "configuration each time after this task read it" % CONFIGURATION_ATTEMPTS
+    )
+    assert (
+        "Applied: nothing. Not applied: configuration, subscription. Running the task again applies the rest."
         in message
+    )
     assert caught.value.operation == "ExecuteSPSetConfiguration"
     assert [call[0] for call in server.writes()] == ["set_configuration"] * CONFIGURATION_ATTEMPTS
 
 
 def test_a_fault_while_the_change_number_did_not_move_is_not_retried():
-    fault = WsusSoapFault("WSUS rejected ExecuteSPSetConfiguration: WsusInvalidDataException: no.",
-                          "ExecuteSPSetConfiguration")
+    fault = WsusSoapFault(
+        "WSUS rejected ExecuteSPSetConfiguration: WsusInvalidDataException: no.", "ExecuteSPSetConfiguration"
+    )
     server = FakeServer(fail={"set_configuration": fault})
     with pytest.raises(ApplyError, match="WsusInvalidDataException: no. Applied: nothing"):
         ensure_sync_options(server, PROXY)
@@ -104,12 +119,18 @@ def test_a_fault_while_the_change_number_did_not_move_is_not_retried():
 
 
 def test_when_reading_again_after_a_fault_fails_the_fault_is_what_the_user_sees():
-    server = FakeServer(fail={"set_configuration": WsusSoapFault("WSUS rejected ExecuteSPSetConfiguration: X: y",
-                                                                 "ExecuteSPSetConfiguration")})
+    server = FakeServer(
+        fail={
+            "set_configuration": WsusSoapFault(
+                "WSUS rejected ExecuteSPSetConfiguration: X: y", "ExecuteSPSetConfiguration"
+            )
+        }
+    )
     lost = WsusConnectionError("the connection was lost", "ExecuteSPGetConfiguration")
 
     def lose_reads(found):
         found.fail["get_configuration"] = lost
+
     server.after("get_configuration", lose_reads)
     with pytest.raises(ApplyError, match="^WSUS rejected ExecuteSPSetConfiguration: X: y. Applied: nothing"):
         ensure_sync_options(server, PROXY)
@@ -121,6 +142,7 @@ def test_the_proxy_password_is_planned_again_with_the_configuration():
     def other_sets_password(found):
         found.save_configuration(MaxSimultaneousFileDownloads=7)
         found.proxy_password = True
+
     server.after("has_proxy_password", other_sets_password)
     document = {"proxy": {"enabled": True, "server": "proxy.corp", "password": "S3cret-Pw"}}
     changed, result = ensure_sync_options(server, document)
@@ -132,15 +154,22 @@ def test_the_proxy_password_is_planned_again_with_the_configuration():
 
 def test_languages_are_planned_again_on_what_the_other_writer_enabled():
     server = FakeServer()
-    server.after("get_languages", lambda found: (
-        found.save_configuration(), found.languages.__setitem__(1, found.languages[1]._replace(enabled=True))))
+    server.after(
+        "get_languages",
+        lambda found: (
+            found.save_configuration(),
+            found.languages.__setitem__(1, found.languages[1]._replace(enabled=True)),
+        ),
+    )
     changed, result = ensure_sync_options(server, {"languages": ["de", "en"]})
     # the first plan enabled de; the other writer did it meanwhile: nothing is left to write
     assert [call[2:] for call in server.writes()] == [(["de"], [])] and changed is False
     [line] = result["conflicts"]
-    assert line.endswith("read it again and planned again: nothing is left to write; the changes now differ from "
-                         "what the first read gave (and check mode or the diff showed): [languages: +de], now "
-                         "[no change]")
+    assert line.endswith(
+        "read it again and planned again: nothing is left to write; the changes now differ from "
+        "what the first read gave (and check mode or the diff showed): [languages: +de], now "
+        "[no change]"
+    )
     assert result["warnings"] == [line]
 
 
@@ -149,8 +178,10 @@ def test_languages_are_planned_again_on_what_the_other_writer_enabled():
 
 def test_a_subscription_field_the_document_does_not_declare_keeps_the_other_writers_value():
     server = FakeServer(products=(WS2022,))
-    server.after("get_subscription", other_saves_subscription(NumberOfSynchronizationsPerDay=5,
-                                                              classifications=[CRITICAL, DRIVERS]))
+    server.after(
+        "get_subscription",
+        other_saves_subscription(NumberOfSynchronizationsPerDay=5, classifications=[CRITICAL, DRIVERS]),
+    )
     changed, result = ensure_sync_options(server, PRODUCTS)
     assert changed is True and result["applied"] == ["subscription"]
     assert server.subscription.get_int("NumberOfSynchronizationsPerDay") == 5
@@ -166,10 +197,12 @@ def test_a_declared_selection_changed_after_the_first_read_is_planned_again_and_
     assert [entry.id for entry in server.selected[False]] == [WIN10.id]
     assert result["changes"] == ["products: +Windows 10, -Windows Server 2019, -Windows Server 2022"]
     [line] = result["conflicts"]
-    assert line == ("subscription: changed by another writer after this task read it; planned again on a read made "
-                    "right before SetSubscription: writing it; the changes now differ from what the first read gave "
-                    "(and check mode or the diff showed): [products: +Windows 10, -Windows Server 2022], now "
-                    "[products: +Windows 10, -Windows Server 2019, -Windows Server 2022]")
+    assert line == (
+        "subscription: changed by another writer after this task read it; planned again on a read made "
+        "right before SetSubscription: writing it; the changes now differ from what the first read gave "
+        "(and check mode or the diff showed): [products: +Windows 10, -Windows Server 2022], now "
+        "[products: +Windows 10, -Windows Server 2019, -Windows Server 2022]"
+    )
     assert result["warnings"] == [line]
 
 
@@ -181,8 +214,10 @@ def test_a_declared_selection_changed_right_after_the_write_is_written_once_more
     assert server.subscription.get_int("NumberOfSynchronizationsPerDay") == 6, "undeclared: the other writer's"
     assert [call[0] for call in server.writes()] == ["set_subscription", "set_subscription"]
     [line] = result["conflicts"]
-    assert line == ("subscription: products read back different right after SetSubscription (another writer saved "
-                    "the subscription in between); written once more on a fresh read")
+    assert line == (
+        "subscription: products read back different right after SetSubscription (another writer saved "
+        "the subscription in between); written once more on a fresh read"
+    )
     assert result["warnings"] == [line]
     assert result["changes"] == ["products: +Windows 10, -Windows Server 2022"], "what the task changed"
 
@@ -210,6 +245,7 @@ def test_a_read_back_that_fails_is_a_warning_not_a_failure():
 
     def lose_reads(found):
         found.fail["get_subscription_categories"] = WsusConnectionError("lost", "GetSubscriptionCategories")
+
     server.after("set_subscription", lose_reads)
     changed, result = ensure_sync_options(server, PRODUCTS)
     assert changed is True and result["applied"] == ["subscription"]
@@ -224,8 +260,10 @@ def test_a_document_that_no_longer_applies_to_what_the_other_writer_saved_fails_
     with pytest.raises(ApplyError) as caught:
         ensure_sync_options(server, {"proxy": {"enabled": True}})
     message = str(caught.value)
-    assert message.startswith("another writer changed the server while this task ran, and the document cannot be "
-                              "applied to what it saved: proxy.server:")
+    assert message.startswith(
+        "another writer changed the server while this task ran, and the document cannot be "
+        "applied to what it saved: proxy.server:"
+    )
     assert "Applied: nothing. Not applied: configuration." in message
 
 
@@ -237,8 +275,12 @@ def test_two_tasks_declaring_different_fields_both_end_applied():
 
     def run_b(found):  # B runs entirely between A's reads and A's writes
         if not first_b:
-            first_b.append(ensure_sync_options(found, {"storage": {"express_files": True},
-                                                       "schedule": {"automatic": True, "per_day": 3}}))
+            first_b.append(
+                ensure_sync_options(
+                    found, {"storage": {"express_files": True}, "schedule": {"automatic": True, "per_day": 3}}
+                )
+            )
+
     server.after("get_subscription", run_b)
     changed, result = ensure_sync_options(server, dict(PROXY, **PRODUCTS))
     assert changed and first_b[0][0]

@@ -13,8 +13,19 @@ from ansible_collections.ops.wsus.plugins.module_utils._state.secrets import MAS
 
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.client import Language
 
-from state_fixtures import (CLASSIFICATIONS, CRITICAL, DRIVERS, LANGUAGES, LIVE_LANGUAGES, PRODUCTS, SECURITY, WIN10,
-                            WS2022, config_row, subscription_row)
+from state_fixtures import (
+    CLASSIFICATIONS,
+    CRITICAL,
+    DRIVERS,
+    LANGUAGES,
+    LIVE_LANGUAGES,
+    PRODUCTS,
+    SECURITY,
+    WIN10,
+    WS2022,
+    config_row,
+    subscription_row,
+)
 
 NOW = datetime.datetime(2026, 1, 15, 12, 0, tzinfo=datetime.timezone.utc)
 
@@ -36,8 +47,11 @@ def test_upstream_source_sets_fields_with_default_port_and_leaves_the_rest():
     assert row.get_bool("UpstreamServerUseSsl") is True and row.get_int("ServerPortNumber") == 8530
     assert sorted(row.changed_fields) == ["SyncToMU", "UpstreamServerName", "UpstreamServerUseSsl"]
     assert config.get_bool("SyncToMU") is True, "the server's row must not be modified"
-    assert plan.changes == ["update_source.type: microsoft_update -> upstream",
-                            "update_source.server: \"\" -> wsus-up.corp", "update_source.ssl: False -> True"]
+    assert plan.changes == [
+        "update_source.type: microsoft_update -> upstream",
+        'update_source.server: "" -> wsus-up.corp',
+        "update_source.ssl: False -> True",
+    ]
 
 
 def test_same_values_are_no_change_and_host_names_compare_caselessly():
@@ -53,8 +67,19 @@ def test_switching_to_microsoft_update_turns_replica_off():
 
 
 def test_proxy_with_credentials_and_separate_ssl_proxy():
-    plan = configure({"proxy": {"enabled": True, "server": "proxy.corp", "ssl_server": "sslproxy.corp",
-                                "username": "svc", "domain": "CORP", "password": "S3cr3t!", "allow_basic_auth": False}})
+    plan = configure(
+        {
+            "proxy": {
+                "enabled": True,
+                "server": "proxy.corp",
+                "ssl_server": "sslproxy.corp",
+                "username": "svc",
+                "domain": "CORP",
+                "password": "S3cr3t!",
+                "allow_basic_auth": False,
+            }
+        }
+    )
     row = plan.config_row
     assert row.get_bool("UseProxy") and row.get_str("ProxyName") == "proxy.corp"
     assert row.get_int("ProxyServerPort") == 80 and row.get_int("SslProxyServerPort") == 443
@@ -79,8 +104,9 @@ def test_password_on_create_is_sent_when_the_user_name_changes():
 
 def test_password_always_is_always_sent():
     config = config_row(UseProxy=True, ProxyName="p", AnonymousProxyAccess=False, ProxyUserName="svc")
-    plan = configure({"proxy": {"username": "svc", "password": "x", "update_password": "always"}}, config,
-                     has_password=True)
+    plan = configure(
+        {"proxy": {"username": "svc", "password": "x", "update_password": "always"}}, config, has_password=True
+    )
     assert plan.changed and plan.set_proxy_password and not plan.configuration_changed
 
 
@@ -89,8 +115,9 @@ def test_save_rules_are_checked_before_any_write():
         configure({"proxy": {"enabled": True}})
     with pytest.raises(planner.PlanError, match="update_source.server"):
         configure({"update_source": {"type": "upstream"}})
-    with pytest.raises(planner.PlanError, match="storage.local: update files hosted on Microsoft Update need "
-                                                "languages: all"):
+    with pytest.raises(
+        planner.PlanError, match="storage.local: update files hosted on Microsoft Update need languages: all"
+    ):
         configure({"storage": {"local": False}})
 
 
@@ -132,11 +159,14 @@ def test_live_layout_lists_carry_short_codes():
     assert not configure({"languages": ["en"]}, languages=LIVE_LANGUAGES).changed
 
 
-@pytest.mark.parametrize("languages", [
-    [Language(None, "en", "en", True), Language(None, "de", "de", False)],            # no layout
-    [Language(None, "en", "English", True, "spec"), Language(None, "de", "German", False, "spec")],  # no id
-    [Language(9, "en", "English", True, "spec"), Language(7, "de", "German", False, "other")],
-])
+@pytest.mark.parametrize(
+    "languages",
+    [
+        [Language(None, "en", "en", True), Language(None, "de", "de", False)],  # no layout
+        [Language(None, "en", "English", True, "spec"), Language(None, "de", "German", False, "spec")],  # no id
+        [Language(9, "en", "English", True, "spec"), Language(7, "de", "German", False, "other")],
+    ],
+)
 def test_unknown_layout_or_missing_id_refuses_to_plan_a_write(languages):
     with pytest.raises(planner.PlanError, match="no LanguageId or code .* for de; nothing was written"):
         configure({"languages": ["en", "de"]}, languages=languages)
@@ -152,11 +182,25 @@ def test_language_key_per_layout():
     assert Language(True, "en", "English", True, "spec").key is None
 
 
-def subscription(document, row=None, selected_products=(), selected_classifications=(CRITICAL.id, SECURITY.id),
-                 wanted_products=None, wanted_classifications=None):
-    return planner.plan_subscription(normalize(document), row or subscription_row(), list(selected_products),
-                                     list(selected_classifications), wanted_products, wanted_classifications,
-                                     PRODUCTS, CLASSIFICATIONS, now=NOW)
+def subscription(
+    document,
+    row=None,
+    selected_products=(),
+    selected_classifications=(CRITICAL.id, SECURITY.id),
+    wanted_products=None,
+    wanted_classifications=None,
+):
+    return planner.plan_subscription(
+        normalize(document),
+        row or subscription_row(),
+        list(selected_products),
+        list(selected_classifications),
+        wanted_products,
+        wanted_classifications,
+        PRODUCTS,
+        CLASSIFICATIONS,
+        now=NOW,
+    )
 
 
 def test_schedule_converts_the_time_zone_and_keeps_unmanaged_fields():
@@ -187,8 +231,12 @@ def test_products_set_difference_with_titles():
 
 
 def test_same_products_and_classifications_are_no_change():
-    plan = subscription({"products": ["x"], "classifications": ["y"]}, selected_products=[WS2022.id.upper()],
-                        wanted_products=[WS2022.id], wanted_classifications=[SECURITY.id, CRITICAL.id])
+    plan = subscription(
+        {"products": ["x"], "classifications": ["y"]},
+        selected_products=[WS2022.id.upper()],
+        wanted_products=[WS2022.id],
+        wanted_classifications=[SECURITY.id, CRITICAL.id],
+    )
     assert not plan.changed
 
 
@@ -203,6 +251,5 @@ def test_merge_and_read_back_round_trip():
     document = read_document(config=config, languages=LANGUAGES, subscription=subscription_row(), now=NOW)
     assert document["proxy"] == {"enabled": True, "server": "proxy", "port": 8080, "allow_basic_auth": False}
     assert document["languages"] == "all"
-    again = planner.merge(configure(document, config),
-                          subscription({"schedule": document["schedule"]}))
+    again = planner.merge(configure(document, config), subscription({"schedule": document["schedule"]}))
     assert not again.changed

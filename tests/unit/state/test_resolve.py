@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.ops.wsus.plugins.module_utils._state.resolve import (
-    ResolveError, describe, parent_child_overlaps, references, resolve)
+    ResolveError,
+    parent_child_overlaps,
+    references,
+    resolve,
+)
 
 from state_fixtures import CLASSIFICATIONS, OFFICE, OFFICE_PRODUCT, PRODUCTS, SECURITY, WIN10, WINDOWS, WS2019, WS2022
 
@@ -48,8 +52,9 @@ def test_unknown_title_names_the_closest_and_every_problem_is_reported():
 
 
 def test_classifications_by_title_or_guid():
-    assert resolve(["Security Updates", "e6cf1350-c01b-414d-a61f-263d14d133b4"], CLASSIFICATIONS,
-                   "classifications") == ["e6cf1350-c01b-414d-a61f-263d14d133b4", SECURITY.id]
+    assert resolve(
+        ["Security Updates", "e6cf1350-c01b-414d-a61f-263d14d133b4"], CLASSIFICATIONS, "classifications"
+    ) == ["e6cf1350-c01b-414d-a61f-263d14d133b4", SECURITY.id]
     with pytest.raises(ResolveError, match="classifications\\[0\\]: no classification matches 'Security'"):
         resolve(["Security"], CLASSIFICATIONS, "classifications")
 

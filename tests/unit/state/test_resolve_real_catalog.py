@@ -10,8 +10,7 @@ import os
 import pytest
 
 from ansible_collections.ops.wsus.plugins.module_utils._state.marketing_names import MARKETING_NAMES
-from ansible_collections.ops.wsus.plugins.module_utils._state.resolve import (
-    ResolveError, describe, references, resolve)
+from ansible_collections.ops.wsus.plugins.module_utils._state.resolve import ResolveError, describe, references, resolve
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.client import Category
 
 from support.paths import REPO
@@ -24,8 +23,17 @@ WS2022 = "71718f13-7324-4b0f-8f9e-2ca9dc978e53"
 def _load():
     with open(os.path.join(REPO, "emulator", "wsus_emulator", "data", "categories.json"), encoding="utf-8") as handle:
         rows = json.load(handle)["categories"]
-    return [Category(id=row["id"], title=row["title"], type=row["type"], prohibits_subcategories=False,
-                     description=None, arrival_date=None) for row in rows]
+    return [
+        Category(
+            id=row["id"],
+            title=row["title"],
+            type=row["type"],
+            prohibits_subcategories=False,
+            description=None,
+            arrival_date=None,
+        )
+        for row in rows
+    ]
 
 
 CATALOG = _load()
@@ -35,8 +43,11 @@ def _duplicated_titles(same_type):
     seen = {}
     for entry in CATALOG:
         seen.setdefault(entry.title.casefold(), []).append(entry)
-    return {title: entries for title, entries in seen.items() if len(entries) > 1
-            and (len({entry.type for entry in entries}) == 1) == same_type}
+    return {
+        title: entries
+        for title, entries in seen.items()
+        if len(entries) > 1 and (len({entry.type for entry in entries}) == 1) == same_type
+    }
 
 
 def test_the_catalog_really_holds_duplicated_titles():
@@ -71,8 +82,10 @@ def test_a_title_of_several_types_is_an_error_naming_each_type(title):
 
 
 def test_diff_names_a_duplicated_product_once_with_its_count():
-    assert describe(WS2019 + [WS2022], CATALOG) == ["Microsoft Server operating system-21H2",
-                                                    "Windows Server 2019 (2 categories)"]
+    assert describe(WS2019 + [WS2022], CATALOG) == [
+        "Microsoft Server operating system-21H2",
+        "Windows Server 2019 (2 categories)",
+    ]
     assert describe(WS2019[:1], CATALOG) == ["Windows Server 2019 (id %s)" % WS2019[0]]
 
 
@@ -88,17 +101,20 @@ def test_every_catalog_entry_round_trips_through_references():
         assert resolve(references([entry.id], CATALOG), CATALOG) == [entry.id.lower()]
 
 
-@pytest.mark.parametrize("name, title", [
-    ("Windows Server 2022", "Microsoft Server operating system-21H2"),
-    ("windows server 2025", "Microsoft Server Operating System-24H2"),
-    ("Windows Server, version 23H2", "Microsoft Server Operating System-23H2"),
-    ("Office 2021", "Microsoft 365 Apps/Office 2019/Office LTSC"),
-    ("Microsoft 365 Apps", "Microsoft 365 Apps/Office 2019/Office LTSC"),
-    ("Windows Defender", "Microsoft Defender Antivirus"),
-    ("SQL Server 2019", "Microsoft SQL Server 2019"),
-    ("Windows 10 22H2", "Windows 10, version 1903 and later"),
-    ("Windows 11 Pro", "Windows 11"),
-])
+@pytest.mark.parametrize(
+    "name, title",
+    [
+        ("Windows Server 2022", "Microsoft Server operating system-21H2"),
+        ("windows server 2025", "Microsoft Server Operating System-24H2"),
+        ("Windows Server, version 23H2", "Microsoft Server Operating System-23H2"),
+        ("Office 2021", "Microsoft 365 Apps/Office 2019/Office LTSC"),
+        ("Microsoft 365 Apps", "Microsoft 365 Apps/Office 2019/Office LTSC"),
+        ("Windows Defender", "Microsoft Defender Antivirus"),
+        ("SQL Server 2019", "Microsoft SQL Server 2019"),
+        ("Windows 10 22H2", "Windows 10, version 1903 and later"),
+        ("Windows 11 Pro", "Windows 11"),
+    ],
+)
 def test_a_marketing_name_fails_with_the_wsus_title_and_selects_nothing(name, title):
     with pytest.raises(ResolveError) as caught:
         resolve([name], CATALOG)

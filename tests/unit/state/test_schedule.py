@@ -7,7 +7,11 @@ import datetime
 import pytest
 
 from ansible_collections.ops.wsus.plugins.module_utils._state.schedule import (
-    ScheduleError, local_to_utc_seconds, same_minute, utc_seconds_to_local)
+    ScheduleError,
+    local_to_utc_seconds,
+    same_minute,
+    utc_seconds_to_local,
+)
 
 WINTER = datetime.datetime(2026, 1, 15, 12, 0, tzinfo=datetime.timezone.utc)
 SUMMER = datetime.datetime(2026, 7, 15, 12, 0, tzinfo=datetime.timezone.utc)

@@ -43,6 +43,7 @@ def _keys(schema):
 
 # --------------------------------------------------------------------------- GUID
 
+
 def test_the_schema_guid_pattern_is_the_collection_one(schema):
     assert schema["$defs"]["guid"]["pattern"] == _guid.GUID_PATTERN
     guid_like = {node["pattern"] for node in _nodes(schema) if "{8}-" in str(node.get("pattern", ""))}
@@ -58,13 +59,18 @@ def test_codec_resolver_and_validator_use_the_one_pattern():
 
 # --------------------------------------------------------------------------- secrets
 
+
 def test_the_schema_secrets_are_the_secret_keys(schema):
     assert {key for key in _keys(schema) if secrets.is_secret_key(key)} == set(secrets.SECRET_KEYS)
 
 
 def test_the_argument_spec_hides_exactly_the_secret_keys():
-    no_log = {name for section in ARGSPEC.values() for name, option in section.get("options", {}).items()
-              if option.get("no_log")}
+    no_log = {
+        name
+        for section in ARGSPEC.values()
+        for name, option in section.get("options", {}).items()
+        if option.get("no_log")
+    }
     assert no_log == set(secrets.SECRET_KEYS)
 
 
@@ -78,15 +84,21 @@ def test_one_rule_and_one_mask_for_the_diff_and_the_validator():
 
 
 def test_mask_secrets_masks_set_secrets_at_any_depth():
-    value = {"proxy": {"password": "S3cret", "update_password": "always", "username": "svc"},
-             "list": [{"token": "t"}], "unset": {"password": None}}
+    value = {
+        "proxy": {"password": "S3cret", "update_password": "always", "username": "svc"},
+        "list": [{"token": "t"}],
+        "unset": {"password": None},
+    }
     assert secrets.mask_secrets(value) == {
         "proxy": {"password": secrets.MASK, "update_password": "always", "username": "svc"},
-        "list": [{"token": secrets.MASK}], "unset": {"password": None}}
+        "list": [{"token": secrets.MASK}],
+        "unset": {"password": None},
+    }
     assert value["proxy"]["password"] == "S3cret", "a copy, the argument unchanged"
 
 
 # --------------------------------------------------------------------------- section groups
+
 
 def test_configuration_and_subscription_sections_split_the_document():
     configuration, subscription = set(document.CONFIGURATION_SECTIONS), set(document.SUBSCRIPTION_SECTIONS)

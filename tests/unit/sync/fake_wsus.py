@@ -17,15 +17,25 @@ from ansible_collections.ops.wsus.plugins.module_utils._wsusar.errors import Wsu
 
 EPOCH = datetime.datetime(2026, 3, 1, 12, 0, 0, tzinfo=datetime.timezone.utc)
 FAILURE_HRESULT = -2146233079
-TEMPLATES = {381: "Scheduled synchronization started.", 382: "Synchronization started manually.",
-             384: "Synchronization completed successfully.", 385: "Synchronization was canceled.",
-             386: "Synchronization failed. Reason: %1", 387: "Synchronization was canceled."}
+TEMPLATES = {
+    381: "Scheduled synchronization started.",
+    382: "Synchronization started manually.",
+    384: "Synchronization completed successfully.",
+    385: "Synchronization was canceled.",
+    386: "Synchronization failed. Reason: %1",
+    387: "Synchronization was canceled.",
+}
 
 
 def invalid_operation(operation, message):
-    return WsusSoapFault("WSUS rejected %s: InvalidOperationException: %s" % (operation, message), operation,
-                         "soap:Server", "... ---> System.InvalidOperationException: " + message,
-                         "System.InvalidOperationException", message)
+    return WsusSoapFault(
+        "WSUS rejected %s: InvalidOperationException: %s" % (operation, message),
+        operation,
+        "soap:Server",
+        "... ---> System.InvalidOperationException: " + message,
+        "System.InvalidOperationException",
+        message,
+    )
 
 
 class FakeClock:
@@ -47,25 +57,35 @@ class FakeClock:
 
 
 class FakeWsus:
-    def __init__(self, clock, duration=5.0, phases=(("categories", 360), ("updates", 3400)), requested_s=0.5,
-                 result="succeeded", error_text=None, cancel_event=385, stop_s=0.0, end_hresult=0,
-                 end_event_delay=0.0):
+    def __init__(
+        self,
+        clock,
+        duration=5.0,
+        phases=(("categories", 360), ("updates", 3400)),
+        requested_s=0.5,
+        result="succeeded",
+        error_text=None,
+        cancel_event=385,
+        stop_s=0.0,
+        end_hresult=0,
+        end_event_delay=0.0,
+    ):
         self.clock = clock
         self.duration = duration
         self.phases = phases
         self.requested_s = requested_s
-        self.result = result            # succeeded, failed, canceled, or the id of the end event to write
-        self.error_text = error_text    # a failure's reason; "" or None: a failure without details
+        self.result = result  # succeeded, failed, canceled, or the id of the end event to write
+        self.error_text = error_text  # a failure's reason; "" or None: a failure without details
         self.cancel_event = cancel_event
         self.stop_s = stop_s
         self.end_hresult = end_hresult  # Win32HResult of an end event given by id
         self.end_event_delay = end_event_delay  # the end event becomes visible this long after the run ends
         self.saving_until = -1.0
         self.start_after_state_read = False  # the next GetSubscriptionState read is followed by a scheduled run
-        self.run = None          # {"start": t, "category_only": bool, "stop": t or None}
-        self.events = []         # oldest first, as WsusClient.get_sync_events returns them
+        self.run = None  # {"start": t, "category_only": bool, "stop": t or None}
+        self.events = []  # oldest first, as WsusClient.get_sync_events returns them
         self.calls = []
-        self.failures = {}       # operation -> its next calls' exceptions (None: answer normally)
+        self.failures = {}  # operation -> its next calls' exceptions (None: answer normally)
 
     # ------------------------------------------------------------------ scripting
 
@@ -94,11 +114,18 @@ class FakeWsus:
             self._event(result, at, hresult=self.end_hresult, template="Synchronization ended (event %d)." % result)
 
     def _event(self, event_id, at, strings=(), template=None, hresult=0):
-        self.events.append({"EventId": event_id, "NamespaceId": 2,
-                            "TimeAtServer": EPOCH + datetime.timedelta(seconds=at),
-                            "ReplacementStrings": list(strings), "Win32HResult": hresult, "SeverityId": 1,
-                            "MessageTemplate": TEMPLATES.get(event_id, "") if template is None else template,
-                            "_visible_at": at + (self.end_event_delay if event_id not in (381, 382) else 0.0)})
+        self.events.append(
+            {
+                "EventId": event_id,
+                "NamespaceId": 2,
+                "TimeAtServer": EPOCH + datetime.timedelta(seconds=at),
+                "ReplacementStrings": list(strings),
+                "Win32HResult": hresult,
+                "SeverityId": 1,
+                "MessageTemplate": TEMPLATES.get(event_id, "") if template is None else template,
+                "_visible_at": at + (self.end_event_delay if event_id not in (381, 382) else 0.0),
+            }
+        )
 
     def _call(self, operation):
         self.calls.append(operation)
@@ -156,12 +183,16 @@ class FakeWsus:
         self._call(operation)
         self._advance()
         if self.run is not None:
-            raise invalid_operation(operation, "the synchronization cannot be started because of its current "
-                                               "state (%s)." % ("Stopping" if self.run.get("stop") is not None
-                                                                else "Running"))
+            raise invalid_operation(
+                operation,
+                "the synchronization cannot be started because of its current "
+                "state (%s)." % ("Stopping" if self.run.get("stop") is not None else "Running"),
+            )
         if self.clock.t < self.saving_until:
-            raise invalid_operation(operation, "the synchronization cannot be started because WSUS is currently "
-                                               "saving server configuration changes.")
+            raise invalid_operation(
+                operation,
+                "the synchronization cannot be started because WSUS is currently saving server configuration changes.",
+            )
         self.run = {"start": self.clock.t, "category_only": category_only, "stop": None}
         self._event(382, self.clock.t)
 
@@ -176,10 +207,13 @@ class FakeWsus:
         self._call("ExecuteSPSearchEventHistory")
         self._advance()
         low = EPOCH + datetime.timedelta(seconds=-1e9) if since is None else since
-        return [dict((key, value) for key, value in event.items() if not key.startswith("_"))
-                for event in self.events
-                if event["_visible_at"] <= self.clock.t and event["TimeAtServer"] >= low
-                and (any_id or event["EventId"] in SYNC_EVENTS)]
+        return [
+            dict((key, value) for key, value in event.items() if not key.startswith("_"))
+            for event in self.events
+            if event["_visible_at"] <= self.clock.t
+            and event["TimeAtServer"] >= low
+            and (any_id or event["EventId"] in SYNC_EVENTS)
+        ]
 
 
 class ScriptedProgress(FakeWsus):

@@ -10,7 +10,11 @@ import pytest
 from ansible_collections.ops.wsus.plugins.module_utils._sync_run import parse_duration, run_sync
 from ansible_collections.ops.wsus.plugins.module_utils import _sync_status
 from ansible_collections.ops.wsus.plugins.module_utils._sync_status import (
-    error_text, progress_dict, read_sync_status, summarize_events)
+    error_text,
+    progress_dict,
+    read_sync_status,
+    summarize_events,
+)
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar import client as wsus_client
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.client import SyncProgress
 
@@ -19,19 +23,54 @@ from fake_wsus import EPOCH, FakeClock, FakeWsus
 
 # ------------------------------------------------------------------ parse_duration
 
-@pytest.mark.parametrize("value, seconds", [
-    ("90", 90), (90, 90), (2.5, 2.5), ("0", 0), ("90s", 90), ("90m", 5400), ("24h", 86400), ("7d", 604800),
-    ("1w", 604800), ("1h30m", 5400), ("1h 30m", 5400), ("1.5h", 5400), (" 2H ", 7200), ("1d12h", 129600),
-    ("3s", 3), ("1m30s", 90),
-])
+
+@pytest.mark.parametrize(
+    "value, seconds",
+    [
+        ("90", 90),
+        (90, 90),
+        (2.5, 2.5),
+        ("0", 0),
+        ("90s", 90),
+        ("90m", 5400),
+        ("24h", 86400),
+        ("7d", 604800),
+        ("1w", 604800),
+        ("1h30m", 5400),
+        ("1h 30m", 5400),
+        ("1.5h", 5400),
+        (" 2H ", 7200),
+        ("1d12h", 129600),
+        ("3s", 3),
+        ("1m30s", 90),
+    ],
+)
 def test_parse_duration_valid(value, seconds):
     assert parse_duration(value) == seconds
     assert isinstance(parse_duration(value), float)
 
 
-@pytest.mark.parametrize("value", [
-    "", " ", "h", "soon", "5x", "1h30", "-5m", "-5", "1,5h", "P1D", "5 minutes", "1e3", "h1", "90 s s", True, None,
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        " ",
+        "h",
+        "soon",
+        "5x",
+        "1h30",
+        "-5m",
+        "-5",
+        "1,5h",
+        "P1D",
+        "5 minutes",
+        "1e3",
+        "h1",
+        "90 s s",
+        True,
+        None,
+    ],
+)
 def test_parse_duration_invalid_names_the_option(value):
     with pytest.raises(ValueError, match=r"^max_age must be a duration such as 90s, 30m, 2h, 7d or 1h30m, got "):
         parse_duration(value, "max_age")
@@ -39,10 +78,17 @@ def test_parse_duration_invalid_names_the_option(value):
 
 # ------------------------------------------------------------------ the event summary
 
+
 def event(event_id, seconds, strings=(), template=None, hresult=0, severity=1):
-    return {"EventId": event_id, "NamespaceId": 2, "TimeAtServer": EPOCH + datetime.timedelta(seconds=seconds),
-            "ReplacementStrings": list(strings), "MessageTemplate": template, "Win32HResult": hresult,
-            "SeverityId": severity}
+    return {
+        "EventId": event_id,
+        "NamespaceId": 2,
+        "TimeAtServer": EPOCH + datetime.timedelta(seconds=seconds),
+        "ReplacementStrings": list(strings),
+        "MessageTemplate": template,
+        "Win32HResult": hresult,
+        "SeverityId": severity,
+    }
 
 
 REAL_FAILURE = "Synchronization failed. Reason: The remote name could not be resolved: 'fe2.update.microsoft.com'."
@@ -57,8 +103,14 @@ def test_never_run_and_unknown():
 def test_running_reports_the_newest_start():
     result, sync = summarize_events([event(382, 0), event(384, 5), event(381, 100)], running=True)
     assert result == "running"
-    assert sync == {"started_at": "2026-03-01T12:01:40Z", "finished_at": None, "duration_s": None,
-                    "manual": False, "error_text": None, "event_id": None}
+    assert sync == {
+        "started_at": "2026-03-01T12:01:40Z",
+        "finished_at": None,
+        "duration_s": None,
+        "manual": False,
+        "error_text": None,
+        "event_id": None,
+    }
 
 
 @pytest.mark.parametrize("end_id, result", [(384, "succeeded"), (385, "canceled"), (386, "failed")])
@@ -79,22 +131,24 @@ def test_the_event_ids_are_defined_once_in_the_client():
     assert _sync_status.SYNC_END_EVENTS is wsus_client.SYNC_END_EVENTS  # imported, not repeated
 
 
-@pytest.mark.parametrize("end_id, hresult, severity, result", [
-    (384, 0, 1, "succeeded"),
-    (384, 0, 3, "succeeded"),              # SeverityId is not used: its scale is not documented
-    (385, 0, 2, "canceled"),
-    (387, 0, 2, "canceled"),               # the SUSDB script's end event (it never reads 385)
-    (386, 0, 3, "failed"),                 # a failure without details: still a failure
-    (386, -2146233079, 3, "failed"),
-    (387, -2146233079, 3, "failed"),       # an end event with an error HRESULT fails, whatever its id
-    (385, -2146233079, 2, "failed"),
-    (384, -2146233079, 1, "failed"),
-    (390, 0, 1, "unknown"),                # an end event we do not know
-    (390, -2146233079, 3, "failed"),
-])
+@pytest.mark.parametrize(
+    "end_id, hresult, severity, result",
+    [
+        (384, 0, 1, "succeeded"),
+        (384, 0, 3, "succeeded"),  # SeverityId is not used: its scale is not documented
+        (385, 0, 2, "canceled"),
+        (387, 0, 2, "canceled"),  # the SUSDB script's end event (it never reads 385)
+        (386, 0, 3, "failed"),  # a failure without details: still a failure
+        (386, -2146233079, 3, "failed"),
+        (387, -2146233079, 3, "failed"),  # an end event with an error HRESULT fails, whatever its id
+        (385, -2146233079, 2, "failed"),
+        (384, -2146233079, 1, "failed"),
+        (390, 0, 1, "unknown"),  # an end event we do not know
+        (390, -2146233079, 3, "failed"),
+    ],
+)
 def test_end_events_error_hresult_and_unknown_ids(end_id, hresult, severity, result):
-    got, sync = summarize_events([event(382, 0), event(end_id, 5, hresult=hresult, severity=severity)],
-                                 running=False)
+    got, sync = summarize_events([event(382, 0), event(end_id, 5, hresult=hresult, severity=severity)], running=False)
     assert got == result and sync["event_id"] == end_id and sync["finished_at"] == "2026-03-01T12:00:05Z"
     assert sync["duration_s"] == 5.0
 
@@ -105,20 +159,26 @@ def test_an_unknown_end_is_never_reported_as_the_previous_result():
     assert result == "unknown" and sync["event_id"] == 390 and sync["started_at"] == "2026-03-01T12:00:20Z"
 
 
-@pytest.mark.parametrize("strings, template, expected", [
-    (["The remote name could not be resolved: 'fe2.update.microsoft.com'."], "Synchronization failed. Reason: %1",
-     REAL_FAILURE),
-    ([], REAL_FAILURE, REAL_FAILURE),                          # the whole message in the template
-    (["proxy said 407"], "Synchronization failed. Reason: {0}", "Synchronization failed. Reason: proxy said 407"),
-    (["boom"], None, "boom"),
-    (["boom"], "Synchronization failed.", "Synchronization failed. boom"),  # a string the template does not use
-    ([], "", None),                                            # no details at all (after the October 2025 update)
-    ([], None, None),
-    ([""], "Synchronization failed. Reason: %1", None),        # only the generic words: no reason
-    ([""], "Synchronization failed", None),
-    (["  "], "Synchronization failed. Reason: %1", None),
-    (["Reasonable proxy"], "%1", "Reasonable proxy"),
-])
+@pytest.mark.parametrize(
+    "strings, template, expected",
+    [
+        (
+            ["The remote name could not be resolved: 'fe2.update.microsoft.com'."],
+            "Synchronization failed. Reason: %1",
+            REAL_FAILURE,
+        ),
+        ([], REAL_FAILURE, REAL_FAILURE),  # the whole message in the template
+        (["proxy said 407"], "Synchronization failed. Reason: {0}", "Synchronization failed. Reason: proxy said 407"),
+        (["boom"], None, "boom"),
+        (["boom"], "Synchronization failed.", "Synchronization failed. boom"),  # a string the template does not use
+        ([], "", None),  # no details at all (after the October 2025 update)
+        ([], None, None),
+        ([""], "Synchronization failed. Reason: %1", None),  # only the generic words: no reason
+        ([""], "Synchronization failed", None),
+        (["  "], "Synchronization failed. Reason: %1", None),
+        (["Reasonable proxy"], "%1", "Reasonable proxy"),
+    ],
+)
 def test_error_text_of_a_failure(strings, template, expected):
     assert error_text(event(386, 1, strings, template)) == expected
     _, sync = summarize_events([event(382, 0), event(386, 1, strings, template)], running=False)
@@ -136,7 +196,11 @@ def test_a_start_after_the_newest_end_is_not_its_start():
 @pytest.mark.parametrize("total, processed, percent", [(0, 0, 0), (3400, 1200, 35), (10, 10, 100), (10, 11, 100)])
 def test_progress_dict(total, processed, percent):
     assert progress_dict(SyncProgress("updates", total, processed)) == {
-        "phase": "updates", "processed": processed, "total": total, "percent": percent}
+        "phase": "updates",
+        "processed": processed,
+        "total": total,
+        "percent": percent,
+    }
 
 
 def test_read_sync_status_is_the_shape_server_info_returns():
@@ -181,8 +245,16 @@ def test_read_sync_status_makes_one_event_request_when_the_end_is_known():
 
 # ------------------------------------------------------------------ run_sync (module and action plugin)
 
-PARAMS = {"server": "wsus01.corp.example", "state": "completed", "mode": "full", "max_age": None,
-          "wait_timeout": "2h", "poll_interval": 15, "cancel_on_timeout": False, "fail_on_error": True}
+PARAMS = {
+    "server": "wsus01.corp.example",
+    "state": "completed",
+    "mode": "full",
+    "max_age": None,
+    "wait_timeout": "2h",
+    "poll_interval": 15,
+    "cancel_on_timeout": False,
+    "fail_on_error": True,
+}
 
 
 @pytest.mark.parametrize("option, value", [("max_age", "soon"), ("wait_timeout", "1h30"), ("wait_timeout", "-1s")])

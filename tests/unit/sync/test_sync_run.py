@@ -10,7 +10,11 @@ import pytest
 from ansible_collections.ops.wsus.plugins.module_utils import _sync_run
 from ansible_collections.ops.wsus.plugins.module_utils._sync_run import SyncError, SyncRun
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.errors import (
-    WsusConnectionError, WsusHTTPError, WsusSoapFault, WsusTimeoutError)
+    WsusConnectionError,
+    WsusHTTPError,
+    WsusSoapFault,
+    WsusTimeoutError,
+)
 
 from fake_wsus import FakeClock, FakeWsus, ScriptedProgress
 
@@ -25,8 +29,9 @@ def clock():
 
 def make_run(client, clock, check_mode=False):
     lines = []
-    run = SyncRun(client, "wsus01", check_mode=check_mode, report=lines.append, clock=clock, sleep=clock.sleep,
-                  now=clock.now)
+    run = SyncRun(
+        client, "wsus01", check_mode=check_mode, report=lines.append, clock=clock, sleep=clock.sleep, now=clock.now
+    )
     return run, lines
 
 
@@ -36,6 +41,7 @@ def progress_lines(lines):
 
 # ------------------------------------------------------------------ polling schedule
 
+
 def test_five_second_sync_with_the_default_poll_interval_makes_exactly_these_calls(clock):
     """2 s first pause, x1.5 after: polls at 0, 2 and 5 s. The first sees the run requested (no phase,
     so it also reads the state), the second a phase (one request), the third the end (two)."""
@@ -43,28 +49,39 @@ def test_five_second_sync_with_the_default_poll_interval_makes_exactly_these_cal
     run, lines = make_run(wsus, clock)
     outcome = run.run(poll_interval=15)
     assert clock.sleeps == [2.0, 3.0]
-    assert wsus.calls == ["GetSubscriptionState", START,
-                          "GetServerSyncProgress", "GetSubscriptionState",
-                          "GetServerSyncProgress",
-                          "GetServerSyncProgress", "GetSubscriptionState",
-                          "ExecuteSPSearchEventHistory"]
+    assert wsus.calls == [
+        "GetSubscriptionState",
+        START,
+        "GetServerSyncProgress",
+        "GetSubscriptionState",
+        "GetServerSyncProgress",
+        "GetServerSyncProgress",
+        "GetSubscriptionState",
+        "ExecuteSPSearchEventHistory",
+    ]
     assert outcome["changed"] is True and outcome["started"] is True and outcome["result"] == "succeeded"
-    assert lines == ["wsus01: synchronization started", "wsus01: synchronizing categories 240/360 (66 %)",
-                     "wsus01: synchronization succeeded"]
+    assert lines == [
+        "wsus01: synchronization started",
+        "wsus01: synchronizing categories 240/360 (66 %)",
+        "wsus01: synchronization succeeded",
+    ]
 
 
-@pytest.mark.parametrize("poll_interval, expected_start", [
-    (15, [2.0, 3.0, 4.5, 6.75, 10.125, 15.0, 15.0]),
-    (5, [2.0, 3.0, 4.5, 5.0, 5.0]),
-    (1, [1.0, 1.0, 1.0]),
-    (2, [2.0, 2.0, 2.0]),
-])
+@pytest.mark.parametrize(
+    "poll_interval, expected_start",
+    [
+        (15, [2.0, 3.0, 4.5, 6.75, 10.125, 15.0, 15.0]),
+        (5, [2.0, 3.0, 4.5, 5.0, 5.0]),
+        (1, [1.0, 1.0, 1.0]),
+        (2, [2.0, 2.0, 2.0]),
+    ],
+)
 def test_poll_backoff_starts_near_two_seconds_and_grows_to_the_cap(clock, poll_interval, expected_start):
     wsus = FakeWsus(clock, duration=200.0)
     run, _ = make_run(wsus, clock)
     assert run.run(poll_interval=poll_interval)["result"] == "succeeded"
-    assert clock.sleeps[:len(expected_start)] == expected_start
-    assert set(clock.sleeps[len(expected_start):]) == {float(poll_interval)}
+    assert clock.sleeps[: len(expected_start)] == expected_start
+    assert set(clock.sleeps[len(expected_start) :]) == {float(poll_interval)}
     # it stopped at the first poll after the end, not one interval later
     assert 200.0 <= clock.t < 200.0 + poll_interval
 
@@ -81,6 +98,7 @@ def test_a_running_phase_costs_one_status_request_per_poll(clock):
 
 
 # ------------------------------------------------------------------ timeout
+
 
 def test_timeout_math_last_pause_is_cut_to_the_deadline(clock):
     wsus = FakeWsus(clock, duration=100.0)
@@ -156,17 +174,24 @@ def test_timeout_message_shows_the_duration_as_written(clock, seconds, shown):
 
 # ------------------------------------------------------------------ transient errors
 
+
 def test_failed_polls_are_tolerated_and_reported(clock):
     wsus = FakeWsus(clock, duration=20.0)
-    wsus.fail("GetServerSyncProgress", WsusConnectionError("connection lost"), WsusHTTPError("HTTP 503", 503),
-              WsusTimeoutError("no answer"))
+    wsus.fail(
+        "GetServerSyncProgress",
+        WsusConnectionError("connection lost"),
+        WsusHTTPError("HTTP 503", 503),
+        WsusTimeoutError("no answer"),
+    )
     run, lines = make_run(wsus, clock)
     outcome = run.run(poll_interval=1)
     assert outcome["result"] == "succeeded" and outcome["changed"] is True
     retried = [line for line in lines if "status request failed" in line]
-    assert retried == ["wsus01: status request failed (connection lost); retrying",
-                       "wsus01: status request failed (HTTP 503); retrying",
-                       "wsus01: status request failed (no answer); retrying"]
+    assert retried == [
+        "wsus01: status request failed (connection lost); retrying",
+        "wsus01: status request failed (HTTP 503); retrying",
+        "wsus01: status request failed (no answer); retrying",
+    ]
 
 
 def test_ten_failed_polls_in_a_row_are_tolerated(clock):
@@ -208,11 +233,25 @@ def test_a_soap_fault_while_polling_is_not_retried(clock):
 
 # ------------------------------------------------------------------ progress lines
 
+
 def test_one_progress_line_per_phase_change_and_ten_percent_step(clock):
-    wsus = ScriptedProgress(clock, [
-        ("categories", 100, 0), ("categories", 100, 5), ("categories", 100, 9), ("categories", 100, 10),
-        ("categories", 100, 19), ("categories", 100, 35), ("updates", 3400, 0), ("updates", 3400, 1200),
-        ("updates", 3400, 1250), ("updates", 3400, 1300), ("updates", 3400, 3400), ("updates", 3400, 3400)])
+    wsus = ScriptedProgress(
+        clock,
+        [
+            ("categories", 100, 0),
+            ("categories", 100, 5),
+            ("categories", 100, 9),
+            ("categories", 100, 10),
+            ("categories", 100, 19),
+            ("categories", 100, 35),
+            ("updates", 3400, 0),
+            ("updates", 3400, 1200),
+            ("updates", 3400, 1250),
+            ("updates", 3400, 1300),
+            ("updates", 3400, 3400),
+            ("updates", 3400, 3400),
+        ],
+    )
     run, lines = make_run(wsus, clock)
     assert run.run(poll_interval=1)["result"] == "succeeded"
     assert progress_lines(lines) == [
@@ -243,6 +282,7 @@ def test_progress_lines_match_the_documented_format(clock):
 
 
 # ------------------------------------------------------------------ states, joining, max_age, results
+
 
 def test_a_running_sync_is_joined_not_started_twice(clock):
     wsus = FakeWsus(clock, duration=5.0)
@@ -356,8 +396,9 @@ def test_a_failed_sync_fails_with_the_error_text_or_reports_it(clock):
         run.run(poll_interval=1)
     assert caught.value.result["result"] == "failed" and caught.value.result["changed"] is True
     # error_text is the server's whole message; the task's message keeps only the reason
-    assert caught.value.result["sync"]["error_text"] == ("Synchronization failed. Reason: WebException: the proxy "
-                                                         "refused")
+    assert caught.value.result["sync"]["error_text"] == (
+        "Synchronization failed. Reason: WebException: the proxy refused"
+    )
     assert lines[-1] == "wsus01: synchronization failed"
     run, _ = make_run(wsus, clock)
     outcome = run.run(poll_interval=1, fail_on_error=False)
@@ -379,18 +420,26 @@ def test_success_reports_times_duration_and_manual(clock):
     wsus = FakeWsus(clock, duration=5.0)
     run, _ = make_run(wsus, clock)
     outcome = run.run(poll_interval=1)
-    assert outcome["sync"] == {"started_at": "2026-03-01T12:01:40Z", "finished_at": "2026-03-01T12:01:45Z",
-                               "duration_s": 5.0, "manual": True, "error_text": None, "event_id": 384}
+    assert outcome["sync"] == {
+        "started_at": "2026-03-01T12:01:40Z",
+        "finished_at": "2026-03-01T12:01:45Z",
+        "duration_s": 5.0,
+        "manual": True,
+        "error_text": None,
+        "event_id": 384,
+    }
 
 
 # ------------------------------------------------------------------ end events: 387, no reason, unknown ids
+
 
 @pytest.mark.parametrize("cancel_event", [385, 387])
 def test_a_run_ending_with_385_or_387_is_canceled(clock, cancel_event):
     wsus = FakeWsus(clock, duration=3.0, result="canceled", cancel_event=cancel_event)
     run, _ = make_run(wsus, clock)
-    with pytest.raises(SyncError, match=r"the synchronization canceled: canceled on the server \(event %d\)"
-                       % cancel_event) as caught:
+    with pytest.raises(
+        SyncError, match=r"the synchronization canceled: canceled on the server \(event %d\)" % cancel_event
+    ) as caught:
         run.run(poll_interval=1)
     assert caught.value.result["result"] == "canceled" and caught.value.result["sync"]["event_id"] == cancel_event
     run, _ = make_run(wsus, clock)
@@ -426,8 +475,11 @@ def test_an_end_event_it_does_not_know_is_unknown_with_its_id_never_the_previous
     wsus = FakeWsus(clock, duration=3.0, result=390)
     wsus.add_past_sync(ended_s_ago=100)  # the previous run succeeded
     run, lines = make_run(wsus, clock)
-    with pytest.raises(SyncError, match=r"^the synchronization ended with event 390, which ops.wsus does not know, "
-                                        r"so its result is unknown: look at the Synchronizations node") as caught:
+    with pytest.raises(
+        SyncError,
+        match=r"^the synchronization ended with event 390, which ops.wsus does not know, "
+        r"so its result is unknown: look at the Synchronizations node",
+    ) as caught:
         run.run(poll_interval=1)
     result = caught.value.result
     assert result["result"] == "unknown" and result["sync"]["event_id"] == 390 and result["changed"] is True
@@ -458,6 +510,7 @@ def test_no_end_event_at_all_is_unknown_not_the_previous_result(clock):
 
 # ------------------------------------------------------------------ races: a start that meets a run or a save
 
+
 def test_a_run_that_begins_between_the_state_read_and_the_start_is_joined(clock):
     """Idle when read, running when started (a scheduled run): WSUS refuses the start with
     InvalidOperationException, the state now reads busy, and the task joins that run."""
@@ -471,8 +524,10 @@ def test_a_run_that_begins_between_the_state_read_and_the_start_is_joined(clock)
     assert outcome["msg"] == _sync_run.JOINED_RACE
     assert outcome["sync"]["manual"] is False  # the schedule's run
     assert [event["EventId"] for event in wsus.events] == [381, 384]  # one run
-    assert "wsus01: a synchronization started on the server between the state read and the start request; " \
-           "joining it" in lines
+    assert (
+        "wsus01: a synchronization started on the server between the state read and the start request; "
+        "joining it" in lines
+    )
     assert "wsus01: synchronization started" not in lines
 
 
@@ -492,13 +547,23 @@ def test_a_start_refused_while_a_save_is_in_progress_is_retried(clock):
     run, lines = make_run(wsus, clock)
     outcome = run.run(poll_interval=15)
     assert outcome["changed"] is True and outcome["started"] is True and outcome["result"] == "succeeded"
-    assert wsus.calls[:7] == ["GetSubscriptionState", START, "GetSubscriptionState", START, "GetSubscriptionState",
-                              START, "GetServerSyncProgress"]
+    assert wsus.calls[:7] == [
+        "GetSubscriptionState",
+        START,
+        "GetSubscriptionState",
+        START,
+        "GetSubscriptionState",
+        START,
+        "GetServerSyncProgress",
+    ]
     assert clock.sleeps[:2] == [1.0, 2.0]
     retried = [line for line in lines if "refused to start" in line]
-    assert retried == ["wsus01: WSUS refused to start a synchronization while none runs (the synchronization "
-                       "cannot be started because WSUS is currently saving server configuration changes.); it is "
-                       "probably saving its configuration: retrying in %gs" % pause for pause in (1, 2)]
+    assert retried == [
+        "wsus01: WSUS refused to start a synchronization while none runs (the synchronization "
+        "cannot be started because WSUS is currently saving server configuration changes.); it is "
+        "probably saving its configuration: retrying in %gs" % pause
+        for pause in (1, 2)
+    ]
     assert [event["EventId"] for event in wsus.events] == [382, 384]
 
 
@@ -506,9 +571,12 @@ def test_a_start_refused_until_wait_timeout_fails_clearly(clock):
     wsus = FakeWsus(clock, duration=3.0)
     wsus.saving_until = 1e9
     run, _ = make_run(wsus, clock)
-    with pytest.raises(SyncError, match=r"^WSUS refused to start a synchronization 5 time\(s\) although none was "
-                                        r"running \(last: .*saving server configuration changes\.\)\. It refuses "
-                                        r"while it saves its configuration") as caught:
+    with pytest.raises(
+        SyncError,
+        match=r"^WSUS refused to start a synchronization 5 time\(s\) although none was "
+        r"running \(last: .*saving server configuration changes\.\)\. It refuses "
+        r"while it saves its configuration",
+    ) as caught:
         run.run(wait_timeout=10, poll_interval=15)
     assert clock.sleeps == [1.0, 2.0, 4.0, 3.0]  # the last pause is cut to the deadline
     assert caught.value.result["changed"] is False and caught.value.result["started"] is False
@@ -534,6 +602,7 @@ def test_other_start_faults_are_not_retried(clock):
 
 
 # ------------------------------------------------------------------ stopping takes time
+
 
 def test_cancel_on_timeout_waits_for_the_stop_or_says_it_is_still_stopping(clock):
     wsus = FakeWsus(clock, duration=100.0, stop_s=3.0)

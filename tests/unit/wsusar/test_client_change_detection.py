@@ -8,8 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.client import WsusClient
-from ansible_collections.ops.wsus.plugins.module_utils._wsusar.operations import (
-    CONFIGURATION_FIELD_ORDER, NAMESPACE)
+from ansible_collections.ops.wsus.plugins.module_utils._wsusar.operations import CONFIGURATION_FIELD_ORDER, NAMESPACE
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.soap import OrderedRow
 
 T = "{%s}" % NAMESPACE
@@ -23,21 +22,26 @@ class FakeTransport:
 
     def post(self, operation, body, soap_action, write=False):
         self.sent.append(body)
-        return 200, ('<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">'
-                     '<soap:Body><%sResponse xmlns="%s" /></soap:Body></soap:Envelope>'
-                     % (operation, NAMESPACE)).encode()
+        return 200, (
+            '<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">'
+            '<soap:Body><%sResponse xmlns="%s" /></soap:Body></soap:Envelope>' % (operation, NAMESPACE)
+        ).encode()
 
 
 def sent_row(body):
     row = ET.fromstring(body).find(".//%srow" % T)
-    return {child.tag[len(T):]: child.text for child in row}
+    return {child.tag[len(T) :]: child.text for child in row}
 
 
 def server_row(twin):
     """A row as WS2022 (with DetectConfigChange last) or the spec (without) sends it."""
     names = [name for name in CONFIGURATION_FIELD_ORDER if twin or name != "DetectConfigChange"]
-    values = {"configurationChangeNumber": "41", "detectConfigChange": "false", "DetectConfigChange": "false",
-              "SyncToMU": "true"}
+    values = {
+        "configurationChangeNumber": "41",
+        "detectConfigChange": "false",
+        "DetectConfigChange": "false",
+        "SyncToMU": "true",
+    }
     return OrderedRow([(name, values.get(name, "0")) for name in names], CONFIGURATION_FIELD_ORDER)
 
 

@@ -27,16 +27,22 @@ def _item(value):
 
 
 def envelope(inner):
-    return ('<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/'
-            'envelope/" xmlns:xsi="%s" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soap:Body>%s</soap:Body>'
-            '</soap:Envelope>' % (XSI, inner)).encode()
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/'
+        'envelope/" xmlns:xsi="%s" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soap:Body>%s</soap:Body>'
+        "</soap:Envelope>" % (XSI, inner)
+    ).encode()
 
 
 def language_response(rows):
-    inner = "".join("<GenericReadableRow><Values>%s</Values></GenericReadableRow>" % "".join(map(_item, row))
-                    for row in rows)
-    return envelope('<{op}Response xmlns="{ns}"><{op}Result>{rows}</{op}Result></{op}Response>'.format(
-        op=OP, ns=NAMESPACE, rows=inner))
+    inner = "".join(
+        "<GenericReadableRow><Values>%s</Values></GenericReadableRow>" % "".join(map(_item, row)) for row in rows
+    )
+    return envelope(
+        '<{op}Response xmlns="{ns}"><{op}Result>{rows}</{op}Result></{op}Response>'.format(
+            op=OP, ns=NAMESPACE, rows=inner
+        )
+    )
 
 
 class FakeTransport:
@@ -58,8 +64,12 @@ class FakeTransport:
 
 
 LIVE_ROWS = [["all", False, True], ["en", True, True], ["de", False, True], ["pt-br", False, False]]
-SPEC_ROWS = [[0, "all", "All languages", False], [9, "en", "English", True], [7, "de", "German", False],
-             [1046, "pt-br", "Portuguese (Brazil)", False]]
+SPEC_ROWS = [
+    [0, "all", "All languages", False],
+    [9, "en", "English", True],
+    [7, "de", "German", False],
+    [1046, "pt-br", "Portuguese (Brazil)", False],
+]
 
 
 def test_live_layout_decodes_skips_all_and_keys_by_code():
@@ -75,7 +85,10 @@ def test_spec_layout_decodes_skips_all_and_keys_by_id():
     client = WsusClient(FakeTransport({OP: language_response(SPEC_ROWS)}))
     languages = client.get_languages()
     assert [(language.short, language.key, language.enabled) for language in languages] == [
-        ("en", 9, True), ("de", 7, False), ("pt-br", 1046, False)]
+        ("en", 9, True),
+        ("de", 7, False),
+        ("pt-br", 1046, False),
+    ]
     assert {language.layout for language in languages} == {"spec"}
 
 
@@ -84,15 +97,18 @@ def test_live_layout_without_uss_column():
     assert [(language.short, language.key) for language in client.get_languages()] == [("en", "en"), ("de", "de")]
 
 
-@pytest.mark.parametrize("rows", [
-    [[None, True, True]],                         # nil short code
-    [[9, "en", "English", None]],                 # nil Enabled
-    [[None, "en", "English", True]],              # nil LanguageId
-    [["en", "yes", True]],                        # Enabled is not a boolean
-    [[9, "en", True]],                            # neither layout
-    [["en", True, True, "extra"]],                # neither layout
-    [[]],
-])
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [[None, True, True]],  # nil short code
+        [[9, "en", "English", None]],  # nil Enabled
+        [[None, "en", "English", True]],  # nil LanguageId
+        [["en", "yes", True]],  # Enabled is not a boolean
+        [[9, "en", True]],  # neither layout
+        [["en", True, True, "extra"]],  # neither layout
+        [[]],
+    ],
+)
 def test_unknown_row_layout_is_refused(rows):
     client = WsusClient(FakeTransport({OP: language_response(rows)}))
     with pytest.raises(WsusProtocolError, match="unexpected language row"):
@@ -123,14 +139,25 @@ def test_codes_are_sent_as_xsd_string_and_ids_as_xsd_int():
     client.set_configuration(ROW, ["de", "pt-br"], ["en"])
     assert _lists(transport.sent[-1][1]) == {
         "listTrue": [("xsd:string", None, "de"), ("xsd:string", None, "pt-br")],
-        "listFalse": [("xsd:string", None, "en")], "ussListTrue": [], "ussListFalse": []}
+        "listFalse": [("xsd:string", None, "en")],
+        "ussListTrue": [],
+        "ussListFalse": [],
+    }
     client.set_configuration(ROW, [7], [9, 1046])
     assert _lists(transport.sent[-1][1])["listFalse"] == [("xsd:int", None, "9"), ("xsd:int", None, "1046")]
 
 
-@pytest.mark.parametrize("enable, disable", [
-    ([None], []), (["de"], [None]), ([""], []), ([True], []), ([7.0], []), (["de"], [9]),
-])
+@pytest.mark.parametrize(
+    "enable, disable",
+    [
+        ([None], []),
+        (["de"], [None]),
+        ([""], []),
+        ([True], []),
+        ([7.0], []),
+        (["de"], [9]),
+    ],
+)
 def test_nil_or_mixed_items_are_never_sent(enable, disable):
     transport = FakeTransport()
     with pytest.raises(WsusProtocolError, match="refusing to write the configuration"):

@@ -5,14 +5,17 @@ from __future__ import annotations
 import base64
 import datetime
 import os
-import xml.etree.ElementTree as ET
 
 import pytest
 
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar import soap
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.errors import WsusProtocolError, WsusSoapFault
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.operations import (
-    CONFIGURATION_FIELD_ORDER, NAMESPACE, OPERATIONS, soap_action)
+    CONFIGURATION_FIELD_ORDER,
+    NAMESPACE,
+    OPERATIONS,
+    soap_action,
+)
 
 from support.paths import REFERENCE
 
@@ -21,14 +24,19 @@ T = "{%s}" % NAMESPACE
 
 
 def envelope(inner):
-    return ('<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/'
-            'envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/'
-            'XMLSchema"><soap:Body>%s</soap:Body></soap:Envelope>' % inner).encode()
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/'
+        'envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/'
+        'XMLSchema"><soap:Body>%s</soap:Body></soap:Envelope>' % inner
+    ).encode()
 
 
 def rows_response(op, rows_xml):
-    return envelope('<{op}Response xmlns="{ns}"><{op}Result>{rows}</{op}Result></{op}Response>'.format(
-        op=op, ns=NAMESPACE, rows=rows_xml))
+    return envelope(
+        '<{op}Response xmlns="{ns}"><{op}Result>{rows}</{op}Result></{op}Response>'.format(
+            op=op, ns=NAMESPACE, rows=rows_xml
+        )
+    )
 
 
 def test_spec_example_get_categories_response_decodes():
@@ -47,24 +55,35 @@ def test_spec_example_get_categories_response_decodes():
 
 
 def test_any_type_values_decode_by_xsi_type():
-    values = "".join([
-        '<anyType xsi:type="xsd:int">-7</anyType>',
-        '<anyType xsi:type="xsd:short">12</anyType>',
-        '<anyType xsi:type="xsd:unsignedByte">255</anyType>',
-        '<anyType xsi:type="xsd:string">Windows &amp; more</anyType>',
-        '<anyType xsi:type="xsd:boolean">false</anyType>',
-        '<anyType xsi:type="xsd:dateTime">2024-03-01T10:20:30.5</anyType>',
-        '<anyType xmlns:q7="http://microsoft.com/wsdl/types/" xsi:type="q7:guid">'
-        'E6CF1350-C01B-414D-A61F-263D14D133B4</anyType>',
-        '<anyType xsi:nil="true" />',
-        '<anyType xsi:type="xsd:string" />',
-    ])
-    body = rows_response("GetServerSyncProgress", "<GenericReadableRow><Values>%s</Values></GenericReadableRow>"
-                         % values)
+    values = "".join(
+        [
+            '<anyType xsi:type="xsd:int">-7</anyType>',
+            '<anyType xsi:type="xsd:short">12</anyType>',
+            '<anyType xsi:type="xsd:unsignedByte">255</anyType>',
+            '<anyType xsi:type="xsd:string">Windows &amp; more</anyType>',
+            '<anyType xsi:type="xsd:boolean">false</anyType>',
+            '<anyType xsi:type="xsd:dateTime">2024-03-01T10:20:30.5</anyType>',
+            '<anyType xmlns:q7="http://microsoft.com/wsdl/types/" xsi:type="q7:guid">'
+            "E6CF1350-C01B-414D-A61F-263D14D133B4</anyType>",
+            '<anyType xsi:nil="true" />',
+            '<anyType xsi:type="xsd:string" />',
+        ]
+    )
+    body = rows_response(
+        "GetServerSyncProgress", "<GenericReadableRow><Values>%s</Values></GenericReadableRow>" % values
+    )
     [row] = soap.decode_response("GetServerSyncProgress", body)
-    assert row == [-7, 12, 255, "Windows & more", False,
-                   datetime.datetime(2024, 3, 1, 10, 20, 30, 500000, tzinfo=UTC),
-                   "e6cf1350-c01b-414d-a61f-263d14d133b4", None, ""]
+    assert row == [
+        -7,
+        12,
+        255,
+        "Windows & more",
+        False,
+        datetime.datetime(2024, 3, 1, 10, 20, 30, 500000, tzinfo=UTC),
+        "e6cf1350-c01b-414d-a61f-263d14d133b4",
+        None,
+        "",
+    ]
 
 
 def test_zoneless_datetime_is_utc_and_zoned_one_is_converted():
@@ -89,14 +108,23 @@ def body_element(data):
 
 
 def test_request_envelope_has_operation_in_namespace_and_params_in_wsdl_order():
-    data = soap.encode_request("ExecuteSPGetCategories", {"toSyncDate": soap.MAX_DATETIME_TEXT,
-                                                          "preferredCulture": "de",
-                                                          "retrieveUpdateClassifications": True,
-                                                          "fromSyncDate": soap.MIN_DATETIME})
+    data = soap.encode_request(
+        "ExecuteSPGetCategories",
+        {
+            "toSyncDate": soap.MAX_DATETIME_TEXT,
+            "preferredCulture": "de",
+            "retrieveUpdateClassifications": True,
+            "fromSyncDate": soap.MIN_DATETIME,
+        },
+    )
     element = body_element(data)
     assert element.tag == T + "ExecuteSPGetCategories"
-    assert [child.tag[len(T):] for child in element] == ["preferredCulture", "retrieveUpdateClassifications",
-                                                          "fromSyncDate", "toSyncDate"]
+    assert [child.tag[len(T) :] for child in element] == [
+        "preferredCulture",
+        "retrieveUpdateClassifications",
+        "fromSyncDate",
+        "toSyncDate",
+    ]
     assert [child.text for child in element] == ["de", "true", "0001-01-01T00:00:00", soap.MAX_DATETIME_TEXT]
     assert soap_action("GetSubscription") == '"%s/GetSubscription"' % NAMESPACE
 
@@ -104,15 +132,26 @@ def test_request_envelope_has_operation_in_namespace_and_params_in_wsdl_order():
 def test_array_of_guid_and_array_of_any_type_encoding():
     ids = ["e6cf1350-c01b-414d-a61f-263d14d133b4", "0fa1201d-4330-4fa8-8ae9-b877473b6441"]
     row = soap.OrderedRow([("synchronizeAutomaticallyTimeOfDay", "0")])
-    element = body_element(soap.encode_request("SetSubscription", {
-        "subscription": row, "categoryIds": [], "updateClassificationIds": ids, "userName": "WSUS\\admin"}))
+    element = body_element(
+        soap.encode_request(
+            "SetSubscription",
+            {"subscription": row, "categoryIds": [], "updateClassificationIds": ids, "userName": "WSUS\\admin"},
+        )
+    )
     assert [g.text for g in element.find(T + "updateClassificationIds")] == ids
     assert element.find(T + "categoryIds") is not None and len(element.find(T + "categoryIds")) == 0
-    listing = body_element(soap.encode_request("ExecuteSPSetConfiguration", {
-        "row": row, "listTrue": [9, "de", True, None], "listFalse": []})).find(T + "listTrue")
+    listing = body_element(
+        soap.encode_request(
+            "ExecuteSPSetConfiguration", {"row": row, "listTrue": [9, "de", True, None], "listFalse": []}
+        )
+    ).find(T + "listTrue")
     xsi_type = "{http://www.w3.org/2001/XMLSchema-instance}type"
     assert [(item.get(xsi_type), item.text) for item in listing] == [
-        ("xsd:int", "9"), ("xsd:string", "de"), ("xsd:boolean", "true"), (None, None)]
+        ("xsd:int", "9"),
+        ("xsd:string", "de"),
+        ("xsd:boolean", "true"),
+        (None, None),
+    ]
     with pytest.raises(ValueError):
         soap.encode_request("SetSubscription", {"categoryIds": ["not-a-guid"]})
 
@@ -125,8 +164,8 @@ def test_encode_rejects_unknown_and_missing_required_parameters():
 
 
 def test_strings_are_escaped():
-    element = body_element(soap.encode_request("SetSubscription", {"userName": "A<B>&\"C"}))
-    assert element.find(T + "userName").text == "A<B>&\"C"
+    element = body_element(soap.encode_request("SetSubscription", {"userName": 'A<B>&"C'}))
+    assert element.find(T + "userName").text == 'A<B>&"C'
 
 
 def test_base64_password_bytes():
@@ -136,9 +175,11 @@ def test_base64_password_bytes():
 
 def make_configuration(names):
     fields = "".join("<{0}>{1}</{0}>".format(name, "v%d" % index) for index, name in enumerate(names))
-    return envelope('<ExecuteSPGetConfigurationResponse xmlns="{ns}"><ExecuteSPGetConfigurationResult>'
-                    '<Configuration>{f}</Configuration></ExecuteSPGetConfigurationResult>'
-                    '</ExecuteSPGetConfigurationResponse>'.format(ns=NAMESPACE, f=fields))
+    return envelope(
+        '<ExecuteSPGetConfigurationResponse xmlns="{ns}"><ExecuteSPGetConfigurationResult>'
+        "<Configuration>{f}</Configuration></ExecuteSPGetConfigurationResult>"
+        "</ExecuteSPGetConfigurationResponse>".format(ns=NAMESPACE, f=fields)
+    )
 
 
 @pytest.mark.parametrize("profile", ["ws2022", "spec"])
@@ -153,8 +194,8 @@ def test_configuration_row_round_trips_every_field_in_order(profile):
     row.set("UseProxy", True)
     element = body_element(soap.encode_request("ExecuteSPSetConfiguration", {"row": row}))
     sent = element.find(T + "row")
-    assert [child.tag[len(T):] for child in sent] == names
-    values = {child.tag[len(T):]: child.text for child in sent}
+    assert [child.tag[len(T) :] for child in sent] == names
+    values = {child.tag[len(T) :]: child.text for child in sent}
     for index, name in enumerate(names):
         assert values[name] == ("true" if name == "UseProxy" else "v%d" % index)
     assert row.changed_fields == ["UseProxy"]
@@ -183,39 +224,51 @@ def test_soap_fault_with_exception_detail_becomes_typed_error():
     fault = envelope(
         "<soap:Fault><faultcode>soap:Server</faultcode><faultstring>System.Web.Services.Protocols.SoapException: "
         "Server was unable to process request. ---&gt; System.InvalidOperationException: a sync runs"
-        "</faultstring><detail><Exception Assembly=\"mscorlib\" Type=\"System.InvalidOperationException\" "
-        "Message=\"The operation cannot be performed while a synchronization is running.\" /></detail></soap:Fault>")
+        '</faultstring><detail><Exception Assembly="mscorlib" Type="System.InvalidOperationException" '
+        'Message="The operation cannot be performed while a synchronization is running." /></detail></soap:Fault>'
+    )
     with pytest.raises(WsusSoapFault) as caught:
         soap.decode_response("SetSubscription", fault)
     error = caught.value
     assert error.exception_type == "System.InvalidOperationException"
     assert error.short_type == "InvalidOperationException"
     assert error.faultcode == "soap:Server"
-    assert str(error) == ("WSUS rejected SetSubscription: InvalidOperationException: The operation cannot be "
-                          "performed while a synchronization is running.")
+    assert str(error) == (
+        "WSUS rejected SetSubscription: InvalidOperationException: The operation cannot be "
+        "performed while a synchronization is running."
+    )
 
 
 def test_fault_without_detail_uses_the_innermost_faultstring():
-    fault = envelope("<soap:Fault><faultcode>soap:Client</faultcode><faultstring>Outer ---&gt; Inner ---&gt; "
-                     "System.ArgumentException: bad value</faultstring></soap:Fault>")
+    fault = envelope(
+        "<soap:Fault><faultcode>soap:Client</faultcode><faultstring>Outer ---&gt; Inner ---&gt; "
+        "System.ArgumentException: bad value</faultstring></soap:Fault>"
+    )
     with pytest.raises(WsusSoapFault, match="soap:Client: System.ArgumentException: bad value"):
         soap.decode_response("GetSubscription", fault)
 
 
-@pytest.mark.parametrize("body, message", [
-    (b"<html>oops</html>", "not a SOAP 1.1 envelope"),
-    (b"not xml", "not XML"),
-    (envelope('<WrongResponse xmlns="%s"/>' % NAMESPACE), "expected GetSubscriptionStateResponse"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (b"<html>oops</html>", "not a SOAP 1.1 envelope"),
+        (b"not xml", "not XML"),
+        (envelope('<WrongResponse xmlns="%s"/>' % NAMESPACE), "expected GetSubscriptionStateResponse"),
+    ],
+)
 def test_unexpected_answers_raise_protocol_errors(body, message):
     with pytest.raises(WsusProtocolError, match=message):
         soap.decode_response("GetSubscriptionState", body)
 
 
 def test_void_and_simple_results():
-    assert soap.decode_response("StopSubscription", envelope('<StopSubscriptionResponse xmlns="%s"/>' % NAMESPACE)) is None
-    body = envelope('<GetSubscriptionStateResponse xmlns="{0}"><GetSubscriptionStateResult>2'
-                    '</GetSubscriptionStateResult></GetSubscriptionStateResponse>'.format(NAMESPACE))
+    assert (
+        soap.decode_response("StopSubscription", envelope('<StopSubscriptionResponse xmlns="%s"/>' % NAMESPACE)) is None
+    )
+    body = envelope(
+        '<GetSubscriptionStateResponse xmlns="{0}"><GetSubscriptionStateResult>2'
+        "</GetSubscriptionStateResult></GetSubscriptionStateResponse>".format(NAMESPACE)
+    )
     assert soap.decode_response("GetSubscriptionState", body) == 2
 
 

@@ -16,8 +16,13 @@ import pytest
 
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar import transport as transport_module
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.errors import (
-    WsusAuthenticationError, WsusConnectionError, WsusHTTPError, WsusPermissionError, WsusTimeoutError,
-    WsusTLSError)
+    WsusAuthenticationError,
+    WsusConnectionError,
+    WsusHTTPError,
+    WsusPermissionError,
+    WsusTimeoutError,
+    WsusTLSError,
+)
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.operations import ENDPOINT_PATH, soap_action
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.transport import Transport
 
@@ -28,14 +33,14 @@ OK_BODY = b"<soap:Envelope>answer</soap:Envelope>"
 NEGOTIATE, CHALLENGE, AUTHENTICATE = b"ntlm-negotiate", b"ntlm-challenge", b"ntlm-authenticate"
 
 # Script events. A request event answers the next request; a connect event fails the next connect().
-REFUSE = "refuse"                      # connect(): ECONNREFUSED, nothing reached the server
-CONNECT_TIMEOUT = "connect-timeout"    # connect(): socket.timeout
-BAD_CERTIFICATE = "bad-certificate"    # connect(): the TLS certificate did not verify
-UNKNOWN_HOST = "unknown-host"          # connect(): DNS failure
+REFUSE = "refuse"  # connect(): ECONNREFUSED, nothing reached the server
+CONNECT_TIMEOUT = "connect-timeout"  # connect(): socket.timeout
+BAD_CERTIFICATE = "bad-certificate"  # connect(): the TLS certificate did not verify
+UNKNOWN_HOST = "unknown-host"  # connect(): DNS failure
 CONNECT_EVENTS = (REFUSE, CONNECT_TIMEOUT, BAD_CERTIFICATE, UNKNOWN_HOST)
-DROP = "drop"                          # the request was sent, then the server closed without an answer
-RESET = "reset"                        # the request was sent, then the connection was reset (an OSError)
-TIMEOUT = "timeout"                    # the request was sent, no answer in time
+DROP = "drop"  # the request was sent, then the server closed without an answer
+RESET = "reset"  # the request was sent, then the connection was reset (an OSError)
+TIMEOUT = "timeout"  # the request was sent, no answer in time
 
 
 def answer(status, body=b"", challenge=None, bare_scheme=False, will_close=False):
@@ -44,8 +49,8 @@ def answer(status, body=b"", challenge=None, bare_scheme=False, will_close=False
 
 
 OK = answer(200, OK_BODY)
-CHALLENGED = answer(401, challenge=CHALLENGE)      # the first leg of an NTLM handshake
-DENIED = answer(401, bare_scheme=True)            # what IIS sends when it rejects the credentials
+CHALLENGED = answer(401, challenge=CHALLENGE)  # the first leg of an NTLM handshake
+DENIED = answer(401, bare_scheme=True)  # what IIS sends when it rejects the credentials
 UNAVAILABLE = answer(503)
 
 
@@ -103,8 +108,14 @@ class FakeConnection:
             raise AssertionError("unexpected request #%d: the script is used up" % (len(self.server.requests) + 1))
         event = self.server.script.pop(0)
         assert event not in CONNECT_EVENTS, "the script expected a connect, the transport sent a request"
-        self.server.requests.append({"connection": self.number, "body": body, "headers": dict(headers),
-                                     "operation": headers["SOAPAction"].strip('"').rsplit("/", 1)[-1]})
+        self.server.requests.append(
+            {
+                "connection": self.number,
+                "body": body,
+                "headers": dict(headers),
+                "operation": headers["SOAPAction"].strip('"').rsplit("/", 1)[-1],
+            }
+        )
         self._pending = event
 
     def getresponse(self):
@@ -172,7 +183,12 @@ def contexts(monkeypatch):
 
     def client(username, password, hostname=None, service=None, protocol=None, channel_bindings=None):
         assert (username, password, hostname, service, protocol) == (
-            "WSUS\\admin", "Passw0rd!", "wsus.example", "HTTP", "ntlm")
+            "WSUS\\admin",
+            "Passw0rd!",
+            "wsus.example",
+            "HTTP",
+            "ntlm",
+        )
         context = FakeContext()
         created.append(context)
         return context
@@ -184,8 +200,10 @@ def contexts(monkeypatch):
 @pytest.fixture(autouse=True)
 def no_real_connections(monkeypatch):
     """A test that slips past the fake must fail, never touch the network."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("a real http.client connection was created")
+
     monkeypatch.setattr(transport_module.http.client, "HTTPConnection", refuse)
     monkeypatch.setattr(transport_module.http.client, "HTTPSConnection", refuse)
 
@@ -193,8 +211,16 @@ def no_real_connections(monkeypatch):
 def make(server, retries=3, backoff=0.5, use_ssl=False):
     """A Transport on ``server``; returns it and the list of backoff sleeps it asked for."""
     sleeps = []
-    transport = Transport("wsus.example", username="WSUS\\admin", password="Passw0rd!", auth="ntlm",
-                          retries=retries, backoff=backoff, use_ssl=use_ssl, sleep=sleeps.append)
+    transport = Transport(
+        "wsus.example",
+        username="WSUS\\admin",
+        password="Passw0rd!",
+        auth="ntlm",
+        retries=retries,
+        backoff=backoff,
+        use_ssl=use_ssl,
+        sleep=sleeps.append,
+    )
     transport._new_connection = server.new_connection
     return transport, sleeps
 
