@@ -8,9 +8,9 @@ ROOT := $(CURDIR)
 # A collections path in which ansible_collections/ops/wsus is this checkout (ansible-playbook and
 # pytest follow the link; ansible-test needs a physical copy and makes its own).
 COLLECTIONS := $(VENV)/collections
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt emulator/pyproject.toml 2>/dev/null | md5sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt tests/matrix/ansible-2.19.txt emulator/pyproject.toml 2>/dev/null | md5sum | cut -c1-12)
 
-.PHONY: venv test unit pytest quality molecule demo bench emulator clean
+.PHONY: venv test lint unit pytest quality molecule matrix docs docs-lint demo bench emulator clean
 
 $(STAMP):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,11 +23,29 @@ $(STAMP):
 
 venv: $(STAMP)
 
+# The docsite's own venv (requirements-docs.txt): antsibull-docs, Sphinx, pandoc.
+DOCS_VENV := $(VENV)/docs
+DOCS_STAMP := $(DOCS_VENV)/.installed-$(shell cat requirements-docs.txt tests/matrix/ansible-2.19.txt 2>/dev/null | md5sum | cut -c1-12)
+
+$(DOCS_STAMP):
+	@test -x $(DOCS_VENV)/bin/python || $(PYTHON) -m venv $(DOCS_VENV)
+	$(DOCS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-docs.txt
+	@rm -f $(DOCS_VENV)/.installed-*
+	@touch $@
+
 ## make test: everything CI checks
-test: pytest quality molecule
+test: lint pytest quality molecule matrix docs
 
 pytest: venv
 	$(PY) -m pytest
+
+
+## make lint: ruff (lint, complexity <= 15 in plugins/, format) and mypy on module_utils/plugin_utils
+## (ruff.toml, mypy.ini); seconds, so it runs first
+lint: venv
+	$(VENV)/bin/ruff check --no-cache .
+	$(VENV)/bin/ruff format --no-cache --check .
+	$(VENV)/bin/mypy
 
 ## make unit: the fast tier (under a minute): no ansible-playbook run and no WSUS server; only the WSDL
 ## contract tests start a few short-lived emulators. `make test` (make pytest) still runs everything.
@@ -43,6 +61,21 @@ quality: venv
 molecule: venv
 	VENV=$(VENV) bash scripts/molecule.sh
 
+## make matrix: the ansible-core version matrix (tests/matrix/ansible-*.txt): each leg in its own venv
+## (.venv/legs/, built once; its Python from pyenv), then its smoke (pytest -m smoke) and ansible-test sanity.
+## Leg 2.19 is .venv itself, which make pytest and make quality cover: `make matrix MATRIX_LEGS=2.19` runs it alone.
+MATRIX_LEGS ?= 2.20 2.21
+matrix: venv
+	bash scripts/matrix.sh $(MATRIX_LEGS)
+
+## make docs: the docsite with antsibull-docs (module, role and plugin pages, docs/*.md), lint-collection-docs
+## clean, sphinx-build without warnings: build/docs/html/index.html. make docs-lint: the lint alone.
+docs: $(DOCS_STAMP)
+	VENV=$(DOCS_VENV) bash scripts/docs.sh
+
+docs-lint: $(DOCS_STAMP)
+	VENV=$(DOCS_VENV) bash scripts/docs.sh lint
+
 ## make demo: start the embedded emulator, converge the example inventory twice, stop it
 demo: venv
 	VENV=$(VENV) bash scripts/demo.sh
@@ -56,4 +89,4 @@ emulator: venv
 	$(VENV)/bin/wsus-emulator --port 8530 --control
 
 clean:
-	rm -rf $(VENV) tests/output .pytest_cache
+	rm -rf $(VENV) tests/output .pytest_cache build/docs

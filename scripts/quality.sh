@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quality gates of the ops.wsus collection (`make quality`, part of `make test`). See docs/quality.md.
 #
-#   sanity    ansible-test sanity --python 3.11, on a physical copy at .../ansible_collections/ops/wsus
+#   sanity    ansible-test sanity --python X.Y (the venv's Python), on a physical copy at .../ansible_collections/ops/wsus
 #   lint      ansible-lint, profile production, offline
 #   yamllint  yamllint (.yamllint) over the repository's YAML
 #   changelog antsibull-changelog lint (changelogs/fragments/) and lint-changelog-yaml; then, in a scratch
@@ -152,7 +152,11 @@ PY
     # tests/ holds pytest suites (`make pytest`), not ansible-test units or integration targets: sanity
     # would lint them as collection code, so they are excluded as targets. emulator/ and every other
     # Python file stay in and must pass compile, pep8 and pylint.
-    run_in "$COPY" ansible-test sanity --python 3.11 --color no --exclude tests/
+    # --python: the venv's own (3.11 for .venv; a leg of the version matrix runs this step with its venv,
+    # scripts/matrix.sh), so that ansible-test uses that interpreter and finds no other.
+    local python
+    python=$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+    run_in "$COPY" ansible-test sanity --python "$python" --color no --exclude tests/
 }
 
 # --- lint -------------------------------------------------------------------------------------------

@@ -17,10 +17,11 @@ from support.operations import WRITES
 from support.playbook import run_playbook
 
 START = "StartSubscriptionManually"
-CONNECTION_PLUGINS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "support",
-                                  "connection")
-DOCUMENT = {"schedule": {"automatic": True, "time": "02:00", "per_day": 1},
-            "classifications": ["Critical Updates", "Security Updates", "Definition Updates"]}
+CONNECTION_PLUGINS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "support", "connection")
+DOCUMENT = {
+    "schedule": {"automatic": True, "time": "02:00", "per_day": 1},
+    "classifications": ["Critical Updates", "Security Updates", "Definition Updates"],
+}
 
 
 emulator_2s = module_emulator("--sync-seconds", "2")
@@ -35,17 +36,32 @@ def emu(emulator_2s):
 
 def converge(server, collections_path, env=None, host="wsus01", **role_vars):
     """One run of the role on one host; returns (PlaybookRun, the role's sync task result)."""
-    host_vars = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
-                 "wsus_port": server.ports[0], "wsus_username": "WSUS\\admin", "wsus_password": "Passw0rd!",
-                 "wsus_auth": "ntlm", "wsus_timeout": 10, "wsus_sync_poll_interval": 1, "wsus_sync": DOCUMENT}
+    host_vars = {
+        "ansible_connection": "local",
+        "ansible_python_interpreter": sys.executable,
+        "wsus_port": server.ports[0],
+        "wsus_username": "WSUS\\admin",
+        "wsus_password": "Passw0rd!",
+        "wsus_auth": "ntlm",
+        "wsus_timeout": 10,
+        "wsus_sync_poll_interval": 1,
+        "wsus_sync": DOCUMENT,
+    }
     if host != "127.0.0.1":
         host_vars["wsus_server"] = "127.0.0.1"
     host_vars.update(role_vars)
-    inventory = {"all": {"hosts": {host: host_vars, "jump": {
-        "ansible_connection": "relay", "ansible_python_interpreter": sys.executable}}}}
+    inventory = {
+        "all": {
+            "hosts": {
+                host: host_vars,
+                "jump": {"ansible_connection": "relay", "ansible_python_interpreter": sys.executable},
+            }
+        }
+    }
     plays = [{"name": "role", "hosts": host, "gather_facts": False, "roles": [{"role": "ops.wsus.wsus_sync"}]}]
-    run = run_playbook(plays, collections_path, inventory=inventory,
-                       env=dict(env or {}, ANSIBLE_CONNECTION_PLUGINS=CONNECTION_PLUGINS))
+    run = run_playbook(
+        plays, collections_path, inventory=inventory, env=dict(env or {}, ANSIBLE_CONNECTION_PLUGINS=CONNECTION_PLUGINS)
+    )
     assert run.rc == 0, run.stdout[-4000:] + run.stderr[-2000:]
     return run, role_task(run, "Synchronize the server", host)
 
@@ -64,6 +80,7 @@ def test_never_applies_but_does_not_synchronize(emu, collections_path):
     assert synced.get("skipped") is True and starts(emu) == 0
 
 
+@pytest.mark.smoke
 def test_on_change_synchronizes_only_after_a_change(emu, collections_path):
     dummy, synced = converge(emu, collections_path)
     assert synced["changed"] is True and synced["result"] == "succeeded" and starts(emu) == 1
@@ -113,8 +130,9 @@ def test_wsus_server_defaults_to_the_inventory_host_name(emu, collections_path):
 
 def test_delegate_to_a_host_that_is_not_the_controller(emu, collections_path, tmp_path):
     relay_log = tmp_path / "relay.log"
-    dummy, synced = converge(emu, collections_path, env={"OPS_WSUS_RELAY_LOG": str(relay_log)},
-                             wsus_sync_delegate_to="jump")
+    dummy, synced = converge(
+        emu, collections_path, env={"OPS_WSUS_RELAY_LOG": str(relay_log)}, wsus_sync_delegate_to="jump"
+    )
     assert synced["changed"] is True and synced["result"] == "succeeded" and starts(emu) == 1
     commands = relay_log.read_text()
     # sync_options and sync both ran as modules through the delegated host's connection

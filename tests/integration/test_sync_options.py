@@ -16,8 +16,15 @@ PROXY_PASSWORD = "Pr0xy-Secr3t-Value"
 
 FULL_DOCUMENT = {
     "update_source": {"type": "microsoft_update"},
-    "proxy": {"enabled": True, "server": "proxy.corp.example", "port": 3128, "username": "svc-proxy",
-              "domain": "CORP", "password": PROXY_PASSWORD, "allow_basic_auth": False},
+    "proxy": {
+        "enabled": True,
+        "server": "proxy.corp.example",
+        "port": 3128,
+        "username": "svc-proxy",
+        "domain": "CORP",
+        "password": PROXY_PASSWORD,
+        "allow_basic_auth": False,
+    },
     "products": ["Microsoft Server operating system-21H2", {"title": "Office", "type": "product_family"}],
     "classifications": ["Critical Updates", "Security Updates", "Definition Updates"],
     "schedule": {"automatic": True, "time": "03:00", "timezone": "UTC", "per_day": 2},
@@ -32,6 +39,7 @@ def apply(server, collections_path, document, check=False, diff=True, name="appl
     return run_playbook([play([task], connection_defaults(server))], collections_path, extra_args=args)
 
 
+@pytest.mark.smoke
 def test_full_document_converges_then_is_idempotent_with_counted_calls(fresh_emulator, collections_path):
     first = apply(fresh_emulator, collections_path, FULL_DOCUMENT)
     assert first.rc == 0, first.stdout
@@ -48,10 +56,18 @@ def test_full_document_converges_then_is_idempotent_with_counted_calls(fresh_emu
     operations = fresh_emulator.operations()
     assert not WRITES & set(operations), operations
     calls = [(entry["operation"], entry.get("_args")) for entry in fresh_emulator.requests()]
-    assert sorted(operations) == sorted([
-        "ExecuteSPGetConfiguration", "ExecuteSPGetAllLanguagesWithEnabledState", "HasProxyPassword",
-        "ExecuteSPGetCategories", "ExecuteSPGetCategories", "GetSubscriptionCategories",
-        "GetSubscriptionCategories", "GetSubscription"]), calls
+    assert sorted(operations) == sorted(
+        [
+            "ExecuteSPGetConfiguration",
+            "ExecuteSPGetAllLanguagesWithEnabledState",
+            "HasProxyPassword",
+            "ExecuteSPGetCategories",
+            "ExecuteSPGetCategories",
+            "GetSubscriptionCategories",
+            "GetSubscriptionCategories",
+            "GetSubscription",
+        ]
+    ), calls
     # the two ExecuteSPGetCategories/GetSubscriptionCategories differ by their argument (products vs
     # classifications); the module reports them in order and the log proves no call is repeated
     assert second.result("apply")["soap_calls"] == operations
@@ -79,6 +95,7 @@ def test_check_mode_predicts_and_writes_nothing(fresh_emulator, collections_path
     assert real["changes"] == result["changes"]
 
 
+@pytest.mark.smoke
 def test_diff_shows_declared_sections_with_passwords_masked(fresh_emulator, collections_path):
     run = apply(fresh_emulator, collections_path, {"proxy": FULL_DOCUMENT["proxy"], "schedule": {"per_day": 4}})
     diff = run.result("apply")["diff"]
@@ -91,19 +108,27 @@ def test_diff_shows_declared_sections_with_passwords_masked(fresh_emulator, coll
 
 def test_text_diff_is_readable(fresh_emulator, collections_path):
     task = {"name": "apply", "ops.wsus.sync_options": {"schedule": {"automatic": True, "per_day": 3}}}
-    run = run_playbook([play([task], connection_defaults(fresh_emulator))], collections_path,
-                       extra_args=["--check", "--diff"], callback="default")
+    run = run_playbook(
+        [play([task], connection_defaults(fresh_emulator))],
+        collections_path,
+        extra_args=["--check", "--diff"],
+        callback="default",
+    )
     assert run.rc == 0
     assert re.search(r'^-\s+"automatic": false,?$', run.stdout, re.M), run.stdout
     assert re.search(r'^\+\s+"per_day": 3$', run.stdout, re.M) and "changed: [wsus01]" in run.stdout
 
 
-@pytest.mark.parametrize("document, path", [
-    ({"proxy": {"port": 70000}}, "wsus_sync.proxy.port"),
-    ({"prodcts": ["Office"]}, "wsus_sync"),
-    ({"schedule": {"time": "25:00"}}, "wsus_sync.schedule.time"),
-    ({"update_source": {"type": "upstream", "replica": True}, "products": ["Office"]}, "wsus_sync"),
-])
+@pytest.mark.parametrize(
+    "document, path",
+    [
+        ({"proxy": {"port": 70000}}, "wsus_sync.proxy.port"),
+        ({"prodcts": ["Office"]}, "wsus_sync"),
+        ({"schedule": {"time": "25:00"}}, "wsus_sync.schedule.time"),
+        ({"update_source": {"type": "upstream", "replica": True}, "products": ["Office"]}, "wsus_sync"),
+    ],
+)
+@pytest.mark.smoke
 def test_invalid_documents_fail_before_any_request(fresh_emulator, collections_path, document, path):
     run = apply(fresh_emulator, collections_path, document)
     assert run.rc != 0
@@ -120,8 +145,10 @@ def test_unknown_product_names_the_closest_and_writes_nothing(fresh_emulator, co
 
 
 def test_replica_takes_upstream_and_refuses_products(fresh_emulator, collections_path):
-    replica = {"update_source": {"type": "upstream", "server": "wsus-hq.corp", "replica": True},
-               "schedule": {"automatic": True, "time": "04:30"}}
+    replica = {
+        "update_source": {"type": "upstream", "server": "wsus-hq.corp", "replica": True},
+        "schedule": {"automatic": True, "time": "04:30"},
+    }
     assert apply(fresh_emulator, collections_path, replica).result("apply")["changed"] is True
     configuration = fresh_emulator.state()["configuration"]
     assert configuration["ReplicaMode"] is True and configuration["SyncToMU"] is False
@@ -158,8 +185,9 @@ def test_schedule_only_leaves_everything_else(fresh_emulator, collections_path):
 
 def test_server_info_document_applied_back_is_no_change(fresh_emulator, collections_path):
     assert apply(fresh_emulator, collections_path, FULL_DOCUMENT).rc == 0
-    read = run_playbook([play([{"name": "info", "ops.wsus.server_info": {}}], connection_defaults(fresh_emulator))],
-                        collections_path)
+    read = run_playbook(
+        [play([{"name": "info", "ops.wsus.server_info": {}}], connection_defaults(fresh_emulator))], collections_path
+    )
     info = read.result("info")
     assert info["role"] == "administrator" and info["result"] == "never_run"
     document = info["sync_options"]
@@ -168,8 +196,9 @@ def test_server_info_document_applied_back_is_no_change(fresh_emulator, collecti
     assert again.rc == 0 and again.result("apply")["changed"] is False, again.result("apply").get("changes")
 
 
-CORPUS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "unit", "schema", "corpus",
-                      "invalid")
+CORPUS = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "unit", "schema", "corpus", "invalid"
+)
 EXPECT = re.compile(r"^#\s*expect:\s*(?P<paths>.+?)\s*$", re.M)
 
 
@@ -184,22 +213,38 @@ def corpus_as_module_args():
         with open(os.path.join(CORPUS, name), encoding="utf-8") as handle:
             text = handle.read()
         document = yaml.safe_load(text)
-        if isinstance(document, dict) and document and all(isinstance(key, str) for key in document) \
-                and not set(document) & CONNECTION_OPTIONS and None not in document.values():
+        if (
+            isinstance(document, dict)
+            and document
+            and all(isinstance(key, str) for key in document)
+            and not set(document) & CONNECTION_OPTIONS
+            and None not in document.values()
+        ):
             paths = [path.strip() for path in EXPECT.search(text).group("paths").split(",")]
             cases.append((name, document, paths))
     return cases
 
 
-CONNECTION_OPTIONS = {"server", "port", "use_ssl", "validate_certs", "ca_path", "username", "password", "auth",
-                      "timeout", "culture"}
+CONNECTION_OPTIONS = {
+    "server",
+    "port",
+    "use_ssl",
+    "validate_certs",
+    "ca_path",
+    "username",
+    "password",
+    "auth",
+    "timeout",
+    "culture",
+}
 
 
 def test_every_invalid_corpus_document_fails_before_any_request(fresh_emulator, collections_path):
     cases = corpus_as_module_args()
     assert len(cases) >= 80, len(cases)
-    tasks = [{"name": name, "ops.wsus.sync_options": document, "ignore_errors": True}
-             for name, document, dummy in cases]
+    tasks = [
+        {"name": name, "ops.wsus.sync_options": document, "ignore_errors": True} for name, document, dummy in cases
+    ]
     run = run_playbook([play(tasks, connection_defaults(fresh_emulator))], collections_path)
     for name, dummy, paths in cases:
         result = run.result(name)
@@ -225,15 +270,19 @@ def test_languages_converge_under_both_row_layouts(fresh_emulator, spec_rows_emu
     server.reset()
     assert server.state()["language_rows"] == layout
     # the item each layout identifies a language by: its short code (live) or its LanguageID (spec)
-    item = (lambda code, lid: {"type": "string", "value": code}) if layout == "live" else \
-        (lambda code, lid: {"type": "int", "value": str(lid)})
+    item = (
+        (lambda code, lid: {"type": "string", "value": code})
+        if layout == "live"
+        else (lambda code, lid: {"type": "int", "value": str(lid)})
+    )
     assert server.state()["enabled_languages"] == ["en"]  # the factory state; en is LanguageID 9, de 7
 
     first = apply(server, collections_path, {"languages": ["en", "de"]})
     assert first.rc == 0, first.stdout
     assert first.result("apply")["changes"] == ["languages: +de"]
-    assert _language_writes(server) == [{"listTrue": [item("de", 7)], "listFalse": [], "ussListTrue": [],
-                                         "ussListFalse": []}]
+    assert _language_writes(server) == [
+        {"listTrue": [item("de", 7)], "listFalse": [], "ussListTrue": [], "ussListFalse": []}
+    ]
     assert sorted(server.state()["enabled_languages"]) == ["de", "en"]
     server.clear_requests()
     again = apply(server, collections_path, {"languages": ["en", "de"]})
@@ -246,8 +295,9 @@ def test_languages_converge_under_both_row_layouts(fresh_emulator, spec_rows_emu
     back = apply(server, collections_path, {"languages": ["en", "de"]})
     assert back.rc == 0 and back.result("apply")["changes"][0].startswith("languages: -ar, -bg, ")
     [lists] = _language_writes(server)
-    assert sorted(entry["value"] for entry in lists["listTrue"]) == sorted([item("de", 7)["value"],
-                                                                          item("en", 9)["value"]])
+    assert sorted(entry["value"] for entry in lists["listTrue"]) == sorted(
+        [item("de", 7)["value"], item("en", 9)["value"]]
+    )
     items = lists["listTrue"] + lists["listFalse"]
     assert len(items) == 38 and None not in items
     assert {entry["type"] for entry in items} == {"string" if layout == "live" else "int"}
