@@ -12,7 +12,7 @@ answer), as the emulator's ``then_set_*`` rules do. ``fail`` maps a method to th
 
 from __future__ import annotations
 
-from ansible_collections.ops.wsus.plugins.module_utils._wsusar.errors import WsusSoapFault
+from support.soap_faults import invalid_operation
 
 from state_fixtures import (
     CLASSIFICATIONS,
@@ -32,17 +32,6 @@ from state_fixtures import (
 
 CHILDREN = {MICROSOFT.id: [WINDOWS, OFFICE], WINDOWS.id: [WS2022, WS2019, WIN10], OFFICE.id: [OFFICE_PRODUCT]}
 WRITES = ("set_configuration", "set_proxy_password", "set_subscription")
-
-
-def invalid_operation(operation, message):
-    return WsusSoapFault(
-        "WSUS rejected %s: InvalidOperationException: %s" % (operation, message),
-        operation,
-        "soap:Server",
-        "... ---> System.InvalidOperationException: " + message,
-        "System.InvalidOperationException",
-        message,
-    )
 
 
 class FakeServer:

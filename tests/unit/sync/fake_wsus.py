@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.client import SYNC_EVENTS, SyncProgress
-from ansible_collections.ops.wsus.plugins.module_utils._wsusar.errors import WsusSoapFault
+from support.soap_faults import invalid_operation
 
 EPOCH = datetime.datetime(2026, 3, 1, 12, 0, 0, tzinfo=datetime.timezone.utc)
 FAILURE_HRESULT = -2146233079
@@ -25,17 +25,6 @@ TEMPLATES = {
     386: "Synchronization failed. Reason: %1",
     387: "Synchronization was canceled.",
 }
-
-
-def invalid_operation(operation, message):
-    return WsusSoapFault(
-        "WSUS rejected %s: InvalidOperationException: %s" % (operation, message),
-        operation,
-        "soap:Server",
-        "... ---> System.InvalidOperationException: " + message,
-        "System.InvalidOperationException",
-        message,
-    )
 
 
 class FakeClock:
