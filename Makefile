@@ -10,7 +10,7 @@ ROOT := $(CURDIR)
 COLLECTIONS := $(VENV)/collections
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt tests/matrix/ansible-2.19.txt emulator/pyproject.toml 2>/dev/null | md5sum | cut -c1-12)
 
-.PHONY: venv test lint unit pytest quality molecule matrix docs docs-lint demo bench emulator clean
+.PHONY: venv kerberos-deps test lint unit pytest quality molecule matrix docs docs-lint demo bench emulator clean
 
 $(STAMP):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,9 +36,14 @@ $(DOCS_STAMP):
 ## make test: everything CI checks
 test: lint pytest quality molecule matrix docs
 
-pytest: venv
+pytest: venv kerberos-deps
 	$(PY) -m pytest
 
+## make kerberos-deps: what tests/kerberos/ (a real MIT KDC on loopback) needs: the KDC packages and libkrb5-dev
+## (apt-get, only those missing), gssapi/krb5/k5test (requirements-kerberos.txt) in .venv, gssapi and krb5
+## compiled once into ~/.cache/ops-wsus-wheels/. Under a second when all is there.
+kerberos-deps: venv
+	VENV=$(VENV) bash scripts/kerberos-deps.sh
 
 ## make lint: ruff (lint, complexity <= 15 in plugins/, format) and mypy on module_utils/plugin_utils
 ## (ruff.toml, mypy.ini); seconds, so it runs first

@@ -5,6 +5,8 @@
 3. The role converging 50 emulated servers with forks 10 and 25.
 4. With --latency-ms 50: measured time against calls x latency.
 5. Resolving 200 product names against a catalog of 2,000 categories.
+6. The cost of the limits on answers (max_response_mb, request_timeout, the decoder's checks): the same work
+   with them and with them switched off, on normal answers.
 
 Every emulator started here is stopped by pid, and every request loop is bounded.
 """
@@ -12,7 +14,9 @@ Every emulator started here is stopped by pid, and every request loop is bounded
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
+import importlib.util
 import json
 import os
 import platform
@@ -32,6 +36,8 @@ from support.playbook import connection_defaults, play, run_playbook  # noqa: E4
 
 from ansible_collections.ops.wsus.plugins.module_utils._sync_options import ensure_sync_options  # noqa: E402
 from ansible_collections.ops.wsus.plugins.module_utils._state.resolve import resolve  # noqa: E402
+from ansible_collections.ops.wsus.plugins.module_utils._wsusar import soap  # noqa: E402
+from ansible_collections.ops.wsus.plugins.module_utils._wsusar import transport as transport_module  # noqa: E402
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.client import Category, WsusClient  # noqa: E402
 
 FULL_DOCUMENT = {
@@ -246,6 +252,93 @@ def bench_resolve(names=200, size=2000, repeat=5):
     }
 
 
+@contextlib.contextmanager
+def limits_off():
+    """What the client did before the limits: read() the whole answer, no deadline, no decoder checks."""
+    saved = (
+        transport_module.Transport._guard,
+        transport_module.Transport._read_body,
+        soap.check_before_parsing,
+        soap.check_after_parsing,
+    )
+    transport_module.Transport._guard = lambda self, sock: sock
+    transport_module.Transport._read_body = lambda self, response, operation: response.read()
+    soap.check_before_parsing = lambda body, max_tags: None
+    soap.check_after_parsing = lambda root: None
+    try:
+        yield
+    finally:
+        (
+            transport_module.Transport._guard,
+            transport_module.Transport._read_body,
+            soap.check_before_parsing,
+            soap.check_after_parsing,
+        ) = saved
+
+
+def _largest_answer():
+    path = os.path.join(REPO, "tests", "unit", "wsusar", "largest_answer.py")
+    spec = importlib.util.spec_from_file_location("ops_wsus_largest_answer", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.largest_category_answer()
+
+
+def _paired_ms(work, repeat):
+    """Medians (ms) of ``work`` with the limits and without, run alternately so that a machine busy with
+    something else slows both alike."""
+    timings = {"with": [], "without": []}
+    for dummy in range(repeat):
+        for label in ("with", "without"):
+            with contextlib.ExitStack() as stack:
+                if label == "without":
+                    stack.enter_context(limits_off())
+                started = time.perf_counter()
+                work()
+                timings[label].append(time.perf_counter() - started)
+    return tuple(statistics.median(timings[label]) * 1000 for label in ("with", "without"))
+
+
+def bench_limits(server, repeat=21, converges=41):
+    """6. Decoding the emulator's full category list and the largest realistic answer (about 2 MB), and a
+    no-op converge (8 calls, in-process, no Ansible), each with the limits and without them (medians)."""
+    server.reset()
+    converge(server, FULL_DOCUMENT)
+    with client_for(server) as client:
+        dummy, catalog = client.transport.post(
+            "ExecuteSPGetCategories",
+            soap.encode_request(
+                "ExecuteSPGetCategories",
+                {
+                    "preferredCulture": "en",
+                    "retrieveUpdateClassifications": False,
+                    "fromSyncDate": soap.MIN_DATETIME,
+                    "toSyncDate": soap.MAX_DATETIME_TEXT,
+                },
+            ),
+            '"http://www.microsoft.com/SoftwareDistribution/Server/ApiRemotingWebService/ExecuteSPGetCategories"',
+        )
+    rows = {}
+    for label, body, count in (("emulator_catalog", catalog, repeat), ("largest_answer", _largest_answer(), repeat)):
+
+        def decode(body=body):
+            soap.decode_response("ExecuteSPGetCategories", body)
+
+        with_limits, without = _paired_ms(decode, count)
+        rows[label] = {"bytes": len(body), "with_ms": round(with_limits, 2), "without_ms": round(without, 2)}
+
+    def noop():
+        converge(server, FULL_DOCUMENT)
+
+    noop()  # warm
+    with_limits, without = _paired_ms(noop, converges)
+    rows["noop_converge"] = {"calls": 8, "with_ms": round(with_limits, 2), "without_ms": round(without, 2)}
+    for row in rows.values():
+        row["cost_ms"] = round(row["with_ms"] - row["without_ms"], 2)
+        row["cost_percent"] = round(100.0 * (row["with_ms"] - row["without_ms"]) / row["without_ms"], 1)
+    return rows
+
+
 def table(results):
     lines = ["%-44s %s" % ("benchmark", "result"), "-" * 78]
     calls = results["soap_calls"]
@@ -299,6 +392,16 @@ def table(results):
             resolve_row["median_ms"],
         )
     )
+    for key, label in (
+        ("emulator_catalog", "6. decode the emulator's category list"),
+        ("largest_answer", "6. decode the largest realistic answer"),
+        ("noop_converge", "6. no-op converge, in-process (8 calls)"),
+    ):
+        row = results["limits"][key]
+        lines.append(
+            "%-44s %.2f ms with the limits, %.2f ms without (%+.2f ms, %+.1f %%)"
+            % (label, row["with_ms"], row["without_ms"], row["cost_ms"], row["cost_percent"])
+        )
     return "\n".join(lines)
 
 
@@ -320,6 +423,7 @@ def main():
     try:
         results["soap_calls"] = bench_calls(server)
         results["task_ratio"] = bench_task_ratio(server, args.runs)
+        results["limits"] = bench_limits(server)
     finally:
         server.stop()
     if not args.skip_fleet:

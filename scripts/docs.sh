@@ -29,7 +29,7 @@ case $MODE in html | lint) ;; *) echo "usage: bash scripts/docs.sh [lint]" >&2; 
 # The extra docs' sections: "Title|page page ...", pages by their docs/*.md name. A page of docs/ that no
 # section names is published too, in a last section (the build says so).
 SECTIONS=(
-    "Using the collection|role document troubleshooting faults comparison"
+    "Using the collection|role document sync-health kerberos troubleshooting faults comparison"
     "How it is built and tested|architecture protocol-notes evidence performance quality"
 )
 # Labels of the Ansible docsite that the generated pages refer to ("label path#anchor title"): Sphinx resolves

@@ -22,6 +22,11 @@ def _collections_path():
 
 
 COLLECTIONS_PATH = _collections_path()
+
+# Hermetic Kerberos for every test and every process it starts (ansible-playbook, emulators): no realm, no
+# ticket cache of the developer's (tests/kerberos/ sets its own realm per test).
+os.environ["KRB5_CONFIG"] = os.path.join(REPO, "tests", "support", "krb5-offline.conf")
+os.environ["KRB5CCNAME"] = "FILE:" + os.path.join(tempfile.gettempdir(), "ops-wsus-tests-no-ccache", "ccache")
 if COLLECTIONS_PATH not in sys.path:
     sys.path.insert(0, COLLECTIONS_PATH)
 

@@ -651,6 +651,7 @@ def test_no_component_has_errors(admin):
         ("GetDatabaseConfiguration", ""),
         ("ExecuteSPGetContentDownloadProgress", ""),
         ("ExecuteSPGetComponentsWithErrors", ""),
+        ("ExecuteSPGetFailedToDownloadUpdatesCount", ""),
     ],
 )
 def test_console_reads_are_open_to_reporters(reporter, operation, inner):

@@ -238,6 +238,7 @@ def test_cancel_event_387_from_the_command_line(emu_factory):
         "stop_seconds": 0.0,
         "save_seconds": 0.0,
         "cancel_event": 387,
+        "scheduler_stopped": False,
     }
     client.ok("StartSubscriptionManually")
     client.ok("StopSubscription")
@@ -258,6 +259,7 @@ def test_cancel_event_through_the_settings_api(admin, emu):
         "stop_seconds": 0.0,
         "save_seconds": 0.0,
         "cancel_event": 387,
+        "scheduler_stopped": False,
     }
     admin.ok("StartSubscriptionManually")
     admin.ok("StopSubscription")
@@ -269,6 +271,7 @@ def test_cancel_event_through_the_settings_api(admin, emu):
         "stop_seconds": 0.5,
         "save_seconds": 0.0,
         "cancel_event": 385,
+        "scheduler_stopped": False,
     }
 
 

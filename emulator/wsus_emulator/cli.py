@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import importlib
 import json
 import os
 import shutil
@@ -14,7 +15,17 @@ import threading
 from typing import List, Optional
 
 from . import __version__
-from .auth import UserTable, UsersError, channel_bindings_for, default_users, install_user_file, load_users
+from .auth import (
+    AuthPolicy,
+    UserTable,
+    UsersError,
+    channel_bindings_for,
+    default_users,
+    install_user_file,
+    keytab_principals,
+    load_users,
+    same_service_principal,
+)
 from .catalog import Catalog, CatalogError
 from .schema import PROFILES, Schema
 from .server import EmulatedServer
@@ -47,6 +58,38 @@ def build_parser() -> argparse.ArgumentParser:
         "--users",
         metavar="FILE",
         help="replace the built-in users; lines DOMAIN\\user:password:role (role administrator|reporter|none)",
+    )
+    parser.add_argument(
+        "--kerberos-keytab",
+        metavar="FILE",
+        help="accept Kerberos (Negotiate with a SPNEGO-wrapped or bare Kerberos token) with the keys in FILE "
+        "(becomes KRB5_KTNAME; krb5.conf from KRB5_CONFIG as usual). Needs the gssapi and krb5 Python packages",
+    )
+    parser.add_argument(
+        "--kerberos-spn",
+        metavar="SPN",
+        help="accept only tickets for this service principal, HTTP/<name> (default: any key in the keytab, as IIS "
+        "accepts any ticket its account's key decrypts)",
+    )
+    parser.add_argument(
+        "--kerberos-realm",
+        metavar="REALM=DOMAIN",
+        action="append",
+        default=[],
+        help="a Kerberos principal user@REALM is the user DOMAIN\\user (default: the realm's first label, "
+        "user@WSUS.TEST is WSUS\\user); repeatable",
+    )
+    parser.add_argument(
+        "--no-ntlm",
+        action="store_true",
+        help="refuse NTLM, raw or inside Negotiate (a server where NTLM is disabled); 401s offer only Negotiate. "
+        "Needs --kerberos-keytab",
+    )
+    parser.add_argument(
+        "--require-channel-binding",
+        action="store_true",
+        help="refuse a logon (NTLM or Kerberos) that carries no verified tls-server-end-point channel binding "
+        "(IIS Extended Protection 'Required'; the default is 'Accept'). Needs --tls",
     )
     parser.add_argument(
         "--profile",
@@ -134,6 +177,46 @@ def _tls_files(args, parser) -> tuple:
     return cert_path, key_path, ca_path
 
 
+def _kerberos(args) -> Optional[List[str]]:
+    """Points KRB5_KTNAME at --kerberos-keytab; its principals. Without a keytab, Kerberos is off: KRB5_KTNAME
+    names no keys, so that no default keytab of the machine answers either. ValueError: a bad setting."""
+    if not args.kerberos_keytab:
+        if args.kerberos_spn:
+            raise ValueError("--kerberos-spn needs --kerberos-keytab")
+        os.environ["KRB5_KTNAME"] = "FILE:" + os.devnull
+        return None
+    path = os.path.abspath(args.kerberos_keytab)
+    if not os.path.isfile(path):
+        raise ValueError("--kerberos-keytab %s is not a file" % args.kerberos_keytab)
+    try:
+        for name in ("gssapi", "krb5"):  # pyspnego offers Kerberos only when both import
+            importlib.import_module(name)
+    except ImportError as error:
+        raise ValueError(
+            "Kerberos needs the Python packages gssapi and krb5 (pip install 'pyspnego[kerberos]'; they compile "
+            "against the system's libkrb5, e.g. Debian's libkrb5-dev): %s" % error
+        ) from None
+    principals = keytab_principals(path)
+    if not principals:
+        raise ValueError("the keytab %s holds no keys" % path)
+    if args.kerberos_spn and not any(same_service_principal(args.kerberos_spn, name) for name in principals):
+        raise ValueError(
+            "the keytab %s has no key for %s (it has %s)" % (path, args.kerberos_spn, ", ".join(principals))
+        )
+    os.environ["KRB5_KTNAME"] = "FILE:" + path
+    return principals
+
+
+def _realms(args) -> dict:
+    realms = {}
+    for item in args.kerberos_realm:
+        realm, sep, domain = item.partition("=")
+        if not sep or not realm or not domain:
+            raise ValueError("--kerberos-realm %r: expected REALM=DOMAIN" % item)
+        realms[realm] = domain
+    return realms
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -145,15 +228,27 @@ def main(argv: Optional[List[str]] = None) -> int:
         parser.error("--sync-seconds must be > 0")
     if args.stop_seconds < 0 or args.save_seconds < 0:
         parser.error("--stop-seconds and --save-seconds must be >= 0")
+    if args.no_ntlm and not args.kerberos_keytab:
+        parser.error("--no-ntlm needs --kerberos-keytab (nobody could log on)")
+    if args.require_channel_binding and not (args.tls or args.tls_cert):
+        parser.error("--require-channel-binding needs --tls (Extended Protection binds the logon to the TLS channel)")
     try:
         users = load_users(args.users) if args.users else default_users()
         catalog = Catalog(args.catalog_dir)
         schema = Schema(args.profile)
+        realms = _realms(args)
+        kerberos_principals = _kerberos(args)
     except (UsersError, CatalogError, OSError, ValueError) as error:
         sys.stderr.write("wsus-emulator: %s\n" % error)
         return 2
     install_user_file(users)
-    table = UserTable(users)
+    table = UserTable(users, realms)
+    policy = AuthPolicy(
+        ntlm=not args.no_ntlm,
+        kerberos=kerberos_principals is not None,
+        kerberos_spn=args.kerberos_spn,
+        require_channel_binding=args.require_channel_binding,
+    )
 
     ssl_context = bindings = None
     ca_path = None
@@ -189,6 +284,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                     ssl_context=ssl_context,
                     channel_bindings=bindings,
                     verbose=args.verbose,
+                    auth_policy=policy,
                 )
             )
     except (OSError, ValueError) as error:
@@ -212,18 +308,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     for server in servers:
         server.start()
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "") else ("::1" if args.host == "::" else args.host)
-    sys.stdout.write(
-        json.dumps(
-            {
-                "pid": os.getpid(),
-                "urls": [server.url(shown_host) for server in servers],
-                "ports": [server.port for server in servers],
-                "ca_path": os.path.abspath(ca_path) if ca_path else None,
-                "control": bool(args.control),
-            }
-        )
-        + "\n"
-    )
+    start_line = {
+        "pid": os.getpid(),
+        "urls": [server.url(shown_host) for server in servers],
+        "ports": [server.port for server in servers],
+        "ca_path": os.path.abspath(ca_path) if ca_path else None,
+        "control": bool(args.control),
+    }
+    if kerberos_principals is not None:
+        start_line["kerberos_principals"] = kerberos_principals  # the service principals it accepts tickets for
+    sys.stdout.write(json.dumps(start_line) + "\n")
     sys.stdout.flush()
     while not stop.wait(0.5):
         pass

@@ -2,19 +2,32 @@
 
 GET    /_emulator/requests   -> [{"operation", "user", "http_status"}, ...] in arrival order; over TLS an
                                 authenticated entry also has "channel_binding": whether its logon
-                                carried a channel binding that was verified
+                                carried a channel binding that was verified; on a server that accepts
+                                Kerberos (--kerberos-keytab) an entry has "mechanism" (ntlm or kerberos): how
+                                the connection logged on (on a refused logon: what it tried, when known)
 DELETE /_emulator/requests   -> clears the log
+GET    /_emulator/auth       -> [{"scheme", "mechanism", "outcome", "reason"?}, ...]: every Authorization token
+                                received (Negotiate/NTLM; mechanism ntlm, kerberos or null; outcome continue,
+                                done or failed), in arrival order; never the token itself
+DELETE /_emulator/auth       -> clears it
 GET    /_emulator/faults     -> {"rules": [...]} the active rules
 POST   /_emulator/faults     -> adds rules (a list, or {"rules": [...]}); returns {"rules": [...]}. Besides
                                 faults, a rule can make another administrator save the configuration
                                 (then_set_configuration) or the subscription (then_set_subscription)
-                                right after a request, before its answer is sent
+                                right after a request, before its answer is sent; a "hostile" rule answers
+                                like a broken or malicious server (hostile.py: garbage, oversized, ...)
 DELETE /_emulator/faults     -> removes every rule
 GET    /_emulator/state      -> the server's whole state
 GET    /_emulator/settings   -> the synchronization settings (sync_seconds, stop_seconds, save_seconds,
                                 cancel_event)
 POST   /_emulator/settings   -> changes some of them ({"save_seconds": 1, ...}); a reset restores the CLI's
-POST   /_emulator/reset      -> factory state, empty log, no rules
+GET    /_emulator/clock      -> {"now", "offset_seconds"}: the simulated clock every time in the emulator uses
+POST   /_emulator/clock      -> {"advance_seconds": N} moves it forward: runs end and the automatic
+                                synchronizations due in between start (381) on their configured times
+GET    /_emulator/content    -> {"downloaded_bytes", "pending_bytes", "bytes_per_second", "failed_updates",
+                                "components_with_errors"}: the content download backlog (it drains with the clock)
+POST   /_emulator/content    -> sets some of pending_bytes, bytes_per_second, failed_updates, components_with_errors
+POST   /_emulator/reset      -> factory state, empty logs, no rules
 """
 
 from __future__ import annotations
@@ -22,7 +35,7 @@ from __future__ import annotations
 import json
 from typing import Dict, List, Optional, Tuple
 
-from . import sync
+from . import hostile, sync
 
 ACTIONS = (
     "http_status",
@@ -32,6 +45,7 @@ ACTIONS = (
     "start_sync_after",
     "then_set_configuration",
     "then_set_subscription",
+    "hostile",
 )
 # "Another administrator saves right after this request": the request is answered normally, then the save
 # happens before the answer is sent (checked further by the server: field names, types, catalog GUIDs).
@@ -112,6 +126,11 @@ def parse_rules(payload) -> List[Dict]:
                     value = "scheduled"
                 if value not in START_KINDS:
                     raise RuleError('%s: start_sync_after must be true, "scheduled" or "manual"' % where)
+            elif action == "hostile":
+                try:
+                    value = hostile.parse_spec(value)
+                except ValueError as error:
+                    raise RuleError("%s: %s" % (where, error)) from None
             elif action in ANOTHER_ADMINISTRATOR:
                 if not isinstance(value, dict) or not value:
                     raise RuleError(
@@ -138,6 +157,12 @@ def handle(app, method: str, path: str, body: bytes) -> Tuple[int, Optional[obje
         if method == "DELETE":
             app.clear_request_log()
             return 200, []
+    elif route == "auth":
+        if method == "GET":
+            return 200, app.auth_log_copy()
+        if method == "DELETE":
+            app.clear_auth_log()
+            return 200, []
     elif route == "faults":
         if method == "GET":
             return 200, {"rules": app.rules_copy()}
@@ -163,6 +188,27 @@ def handle(app, method: str, path: str, body: bytes) -> Tuple[int, Optional[obje
                 return 400, {"error": "expected a JSON object of settings"}
             try:
                 return 200, app.update_sync_settings(payload)
+            except ValueError as error:
+                return 400, {"error": str(error)}
+    elif route == "content":
+        if method == "GET":
+            return 200, app.content()
+        if method == "POST":
+            if not isinstance(payload, dict):
+                return 400, {"error": "expected a JSON object"}
+            try:
+                return 200, app.set_content(payload)
+            except ValueError as error:
+                return 400, {"error": str(error)}
+    elif route == "clock":
+        if method == "GET":
+            return 200, app.clock()
+        if method == "POST":
+            seconds = payload.get("advance_seconds") if isinstance(payload, dict) else None
+            if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
+                return 400, {"error": 'expected {"advance_seconds": N}'}
+            try:
+                return 200, app.advance_clock(seconds)
             except ValueError as error:
                 return 400, {"error": str(error)}
     elif route == "reset":

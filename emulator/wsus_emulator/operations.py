@@ -84,11 +84,15 @@ class Service:
         return dict(DATABASE_CONFIGURATION)
 
     def op_ExecuteSPGetContentDownloadProgress(self, params, caller):
-        # [bytes downloaded, bytes still to download]: no content is queued, so nothing either way
-        return row([AnyValue("long", 0), AnyValue("long", 0)])
+        # [bytes downloaded, bytes still to download]: none unless the control API queued some (/_emulator/content)
+        downloaded, pending = self.state.download_progress()
+        return row([AnyValue("long", downloaded), AnyValue("long", pending)])
 
     def op_ExecuteSPGetComponentsWithErrors(self, params, caller):
-        return {"string": []}  # no component in an error state
+        return {"string": list(self.state.component_errors)}  # none unless injected (/_emulator/content)
+
+    def op_ExecuteSPGetFailedToDownloadUpdatesCount(self, params, caller):
+        return self.state.failed_downloads  # 0 unless injected (/_emulator/content)
 
     # ------------------------------------------------------------------------------------ configuration
     def op_ExecuteSPGetConfiguration(self, params, caller):

@@ -291,6 +291,10 @@ OPERATIONS: Dict[str, Operation] = {
             result=_result("ExecuteSPGetContentDownloadProgress", "GenericReadableRow"),
         ),
         _op("ExecuteSPGetComponentsWithErrors", result=_result("ExecuteSPGetComponentsWithErrors", "ArrayOfString")),
+        _op(
+            "ExecuteSPGetFailedToDownloadUpdatesCount",
+            result=_result("ExecuteSPGetFailedToDownloadUpdatesCount", "int", 1),
+        ),
     ]
 }
 

@@ -18,8 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
-from . import control, faults
-from .auth import ConnectionAuth, UserTable
+from . import control, faults, hostile
+from .auth import AuthPolicy, ConnectionAuth, UserTable
 from .catalog import Catalog
 from .operations import ROLE_NAMES, ROLE_NONE, Caller, Service
 from .schema import MONITORABLE_NS, MONITORABLE_OPERATIONS, OPERATIONS, TNS, WSDL_OPERATIONS, XSI_NS, Schema
@@ -57,6 +57,7 @@ class EmulatedServer:
         channel_bindings=None,
         verbose: bool = False,
         language_rows: str = "live",
+        auth_policy: Optional[AuthPolicy] = None,
     ):
         self.catalog = catalog
         self.schema = schema
@@ -65,6 +66,7 @@ class EmulatedServer:
         self.control_api = control_api
         self.ssl_context = ssl_context
         self.channel_bindings = channel_bindings
+        self.auth_policy = auth_policy or AuthPolicy()
         self.verbose = verbose
         self.httpd = WsusHTTPServer((host, port), Handler, self)
         self.port = self.httpd.server_address[1]
@@ -74,6 +76,8 @@ class EmulatedServer:
         self.reader = Reader(schema)
         self._log_lock = threading.Lock()
         self.request_log: List[Dict] = []
+        # every Authorization token received: its mechanism and what became of it (never the token)
+        self.auth_log: List[Dict] = []
         self.rules: List[Dict] = []
         self.thread: Optional[threading.Thread] = None
 
@@ -108,8 +112,13 @@ class EmulatedServer:
         channel_binding: Optional[bool] = None,
         language_lists: Optional[Dict] = None,
         injected: bool = False,
+        mechanism: Optional[str] = None,
     ) -> None:
         entry = {"operation": operation, "user": user, "http_status": status}
+        if mechanism is not None and self.auth_policy.kerberos:
+            # ntlm or kerberos: how the connection logged on (or tried to); only where both are possible, as
+            # "channel_binding" is only where there is a channel
+            entry["mechanism"] = mechanism
         if injected:  # a save by "another administrator" (then_set_*), not a request anyone sent
             entry["injected"] = True
         if channel_binding is not None:  # TLS only: whether the logon carried a verified channel binding
@@ -126,6 +135,21 @@ class EmulatedServer:
     def clear_request_log(self) -> None:
         with self._log_lock:
             self.request_log = []
+
+    def log_auth(self, scheme: str, mechanism: Optional[str], outcome: str, reason: str = "") -> None:
+        entry = {"scheme": scheme, "mechanism": mechanism, "outcome": outcome}
+        if reason:
+            entry["reason"] = reason
+        with self._log_lock:
+            self.auth_log.append(entry)
+
+    def auth_log_copy(self) -> List[Dict]:
+        with self._log_lock:
+            return [dict(entry) for entry in self.auth_log]
+
+    def clear_auth_log(self) -> None:
+        with self._log_lock:
+            self.auth_log = []
 
     def add_rules(self, rules: List[Dict]) -> None:
         with self._log_lock:
@@ -205,6 +229,7 @@ class EmulatedServer:
             self.state.save()
         with self._log_lock:
             self.request_log = []
+            self.auth_log = []
             self.rules = []
 
     def snapshot(self) -> Dict:
@@ -222,6 +247,26 @@ class EmulatedServer:
         with self.state.lock:
             self.state.apply_sync_settings(settings)
             return self.state.sync_settings()
+
+    def content(self) -> Dict:
+        with self.state.lock:
+            return self.state.content_view()
+
+    def set_content(self, changes: Dict) -> Dict:
+        """Raises ValueError for an unknown or invalid key (nothing is changed then)."""
+        with self.state.lock:
+            self.state.set_content(changes)
+            return self.state.content_view()
+
+    def clock(self) -> Dict:
+        with self.state.lock:
+            return self.state.clock_view()
+
+    def advance_clock(self, seconds: float) -> Dict:
+        """Raises ValueError for a negative jump (nothing is changed then)."""
+        with self.state.lock:
+            self.state.advance_clock(seconds)
+            return self.state.clock_view()
 
     def start_sync_after(self, kind: str) -> None:
         """A start that is not the caller's: the schedule (381) or another administrator (382)."""
@@ -346,7 +391,7 @@ class Handler(BaseHTTPRequestHandler):
             self.request.do_handshake()
         super().setup()
         self.app: EmulatedServer = self.server.app
-        self.auth = ConnectionAuth(self.app.channel_bindings)
+        self.auth = ConnectionAuth(self.app.channel_bindings, self.app.auth_policy)
 
     def version_string(self):
         return self.server_version
@@ -421,7 +466,7 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _challenge_headers(self) -> Tuple[Tuple[str, str], ...]:
-        return (("WWW-Authenticate", "Negotiate"), ("WWW-Authenticate", "NTLM"))
+        return tuple(("WWW-Authenticate", scheme) for scheme in self.app.auth_policy.challenges())
 
     # ------------------------------------------------------------------------------------ methods
     def do_POST(self):
@@ -481,6 +526,7 @@ class Handler(BaseHTTPRequestHandler):
             status,
             channel_binding=self.auth.channel_bound if over_tls else None,
             language_lists=language_lists,
+            mechanism=self.auth.mechanism,
         )
 
     def _soap(self, body: bytes) -> None:
@@ -489,6 +535,8 @@ class Handler(BaseHTTPRequestHandler):
         final_token = None
         if authorization is not None:
             outcome = self.auth.step(authorization)
+            scheme = outcome.scheme or authorization.split(" ", 1)[0]
+            app.log_auth(scheme, outcome.mechanism, outcome.status, outcome.reason)
             if outcome.status == "continue":
                 self._send(
                     401,
@@ -500,7 +548,7 @@ class Handler(BaseHTTPRequestHandler):
                 return
             if outcome.status == "failed":
                 envelope, dummy = app.parse(body)
-                app.log(envelope.operation if envelope else None, None, 401)
+                app.log(envelope.operation if envelope else None, None, 401, mechanism=outcome.mechanism)
                 if app.verbose:
                     sys.stderr.write("[%d] authentication failed: %s\n" % (app.port, outcome.reason))
                 self._send(
@@ -598,6 +646,11 @@ class Handler(BaseHTTPRequestHandler):
                     fault = faults.ApplicationError(spec["type"], spec["message"])
                 self._log_authenticated(operation, principal, 500)
                 self._send(500, fault_response(fault), headers=extra, delay=True)
+                return
+            if rule.get("hostile"):  # answer like a broken or malicious server (hostile.py)
+                spec, caller, soap_action = rule["hostile"], Caller(principal, role), self.headers.get("SOAPAction")
+                self._log_authenticated(operation, principal, hostile.status_of(spec))
+                hostile.send(self, spec, operation, lambda: app.process(envelope, parse_fault, soap_action, caller)[1])
                 return
 
         status, payload = app.process(envelope, parse_fault, self.headers.get("SOAPAction"), Caller(principal, role))

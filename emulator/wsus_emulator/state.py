@@ -11,12 +11,13 @@ import base64
 import datetime as _dt
 import hashlib
 import json
+import math
 import os
 import tempfile
 import threading
 import time
 import uuid
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from . import faults, sync
 from .catalog import Catalog
@@ -46,7 +47,12 @@ DEFAULT_SYNC_SETTINGS = {
     "stop_seconds": 0.5,
     "save_seconds": 0.0,
     "cancel_event": sync.EVENT_CANCELED,
+    # True: the server's scheduler has stopped (a hung WSUS service, a broken timer): the configured
+    # automatic synchronizations do not start; GetSubscriptionNextSynchronizationTime still answers.
+    "scheduler_stopped": False,
 }
+# How far back the scheduler catches up on a clock jump (a long jump starts at most this many runs).
+MAX_SCHEDULED_CATCH_UP = 2000
 SCHEDULE_USER = "NT AUTHORITY\\SYSTEM"
 INTEGER_TYPES = ("int", "long", "short", "unsignedByte", "unsignedInt")
 # ExecuteSPGetAllLanguagesWithEnabledState row layouts (--language-rows): "live" [ShortLanguage, Enabled,
@@ -103,6 +109,8 @@ class ServerState:
         self.sync_seconds = float(sync_seconds)
         self.path = path
         self.clock = clock
+        # The simulated clock: seconds added to ``clock`` (control API /_emulator/clock); a reset sets it to 0.
+        self.clock_offset = 0.0
         self.lock = threading.RLock()
         # Not persisted: results forced on the next synchronization runs (control API next_sync_result).
         self.pending_results: List[Dict] = []
@@ -114,7 +122,15 @@ class ServerState:
 
     # ------------------------------------------------------------------------------------ factory state
     def factory_reset(self) -> None:
-        now = self.clock()
+        self.clock_offset = 0.0
+        now = self.now()
+        # The scheduler has looked for automatic synchronizations up to this instant (epoch seconds).
+        self.schedule_checked_until = now
+        # Update content queued for download (control API /_emulator/content): it drains at bytes_per_second
+        # of simulated time from "since"; failed updates and components in error are as set.
+        self.content = {"downloaded_bytes": 0, "pending_bytes": 0, "bytes_per_second": 0.0, "since": now}
+        self.failed_downloads = 0
+        self.component_errors: List[str] = []
         created = utc_from_epoch(now)
         self.created = created
         self.config: Dict[str, object] = {}
@@ -236,15 +252,51 @@ class ServerState:
 
     # ------------------------------------------------------------------------------------ time & sync
     def now(self) -> float:
-        return self.clock()
+        return self.clock() + self.clock_offset
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the simulated clock forward; runs end and scheduled runs start as the time passes."""
+        if seconds < 0:
+            raise ValueError("advance_seconds must be >= 0 (the clock does not go back)")
+        self.advance()
+        self.clock_offset += float(seconds)
+        self.advance()
+
+    def clock_view(self) -> Dict:
+        return {"now": format_datetime(utc_from_epoch(self.now())), "offset_seconds": self.clock_offset}
 
     def advance(self) -> None:
-        """Finish a run whose end time has passed (called before every read or write)."""
+        """Finish a run whose end time has passed and start the automatic synchronizations whose time has
+        come, in time order (called before every read or write)."""
+        now = self.now()
+        for due in self._scheduled_starts(self.schedule_checked_until, now):
+            self._finish_due(due)
+            self.start_sync(False, SCHEDULE_USER, manual=False, at=due)
+        self.schedule_checked_until = max(self.schedule_checked_until, now)
+        self._finish_due(now)
+
+    def _finish_due(self, now: float) -> None:
         run = self.current_run
-        if run is not None and self.now() >= sync.end_time(run):
+        if run is not None and now >= sync.end_time(run):
             result = "canceled" if sync.stopping(run) else run["result"]
             self._finish(run, sync.end_time(run), result, run.get("error_text"))
             self.save()
+
+    def _scheduled_starts(self, after: float, until: float) -> List[float]:
+        """The configured automatic synchronization times in (after, until], epoch seconds (none when the
+        subscription does not synchronize automatically or the scheduler is stopped). WSUS adds a random
+        offset of up to 30 minutes; the emulator starts on the configured second (deterministic)."""
+        if until <= after or not self.subscription.get("SynchronizeAutomatically") or self.scheduler_stopped:
+            return []
+        per_day = max(1, int(self.subscription["NumberOfSynchronizationsPerDay"]))
+        first = int(self.subscription["synchronizeAutomaticallyTimeOfDay"]) % 86400
+        offsets = sorted((first + k * 86400 // per_day) % 86400 for k in range(per_day))
+        day = math.floor(after / 86400.0) * 86400.0
+        found: List[float] = []
+        while day <= until and len(found) < MAX_SCHEDULED_CATCH_UP:
+            found.extend(day + offset for offset in offsets if after < day + offset <= until)
+            day += 86400.0
+        return found[-MAX_SCHEDULED_CATCH_UP:]
 
     @property
     def running(self) -> bool:
@@ -264,6 +316,53 @@ class ServerState:
             return sync.PHASE_NONE, 0, 0
         return sync.progress(self.current_run, self.now())[1:]
 
+    # ------------------------------------------------------------------------------------ content
+    def download_progress(self) -> Tuple[int, int]:
+        """(bytes downloaded, bytes still to download) now: the backlog drains with the clock."""
+        content = self.content
+        drained = int(
+            min(content["pending_bytes"], content["bytes_per_second"] * max(0.0, self.now() - content["since"]))
+        )
+        return content["downloaded_bytes"] + drained, content["pending_bytes"] - drained
+
+    def content_view(self) -> Dict:
+        downloaded, pending = self.download_progress()
+        return {
+            "downloaded_bytes": downloaded,
+            "pending_bytes": pending,
+            "bytes_per_second": self.content["bytes_per_second"],
+            "failed_updates": self.failed_downloads,
+            "components_with_errors": list(self.component_errors),
+        }
+
+    def set_content(self, changes: Dict) -> None:
+        """Control API: queue bytes, set the drain rate, failed updates, components in error. ValueError names
+        the first bad key (nothing is changed then)."""
+        known = ("pending_bytes", "bytes_per_second", "failed_updates", "components_with_errors")
+        unknown = sorted(set(changes) - set(known))
+        if unknown:
+            raise ValueError("unknown key(s) %s (known: %s)" % (", ".join(unknown), ", ".join(known)))
+        for name in ("pending_bytes", "bytes_per_second", "failed_updates"):
+            value = changes.get(name, 0)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                raise ValueError("%s must be a number >= 0" % name)
+        errors = changes.get("components_with_errors", [])
+        if not isinstance(errors, list) or not all(isinstance(item, str) and item for item in errors):
+            raise ValueError("components_with_errors must be a list of component names")
+        downloaded, pending = self.download_progress()
+        if "pending_bytes" in changes:
+            pending = int(changes["pending_bytes"])
+        self.content = {
+            "downloaded_bytes": downloaded,
+            "pending_bytes": pending,
+            "bytes_per_second": float(changes.get("bytes_per_second", self.content["bytes_per_second"])),
+            "since": self.now(),
+        }
+        if "failed_updates" in changes:
+            self.failed_downloads = int(changes["failed_updates"])
+        if "components_with_errors" in changes:
+            self.component_errors = list(errors)
+
     # ------------------------------------------------------------------------------------ sync settings
     def sync_settings(self) -> Dict:
         return {
@@ -271,6 +370,7 @@ class ServerState:
             "stop_seconds": self.stop_seconds,
             "save_seconds": self.save_seconds,
             "cancel_event": self.cancel_event,
+            "scheduler_stopped": self.scheduler_stopped,
         }
 
     @staticmethod
@@ -286,6 +386,11 @@ class ServerState:
                 if value not in sync.CANCEL_EVENTS or isinstance(value, bool):
                     raise ValueError("cancel_event must be one of %s" % ", ".join(map(str, sync.CANCEL_EVENTS)))
                 checked[name] = int(value)
+                continue
+            if name == "scheduler_stopped":
+                if not isinstance(value, bool):
+                    raise ValueError("scheduler_stopped must be true or false")
+                checked[name] = value
                 continue
             if (
                 not isinstance(value, (int, float))
@@ -319,12 +424,19 @@ class ServerState:
 
     # ------------------------------------------------------------------------------------ sync runs
     def start_sync(
-        self, category_only: bool, user: str, manual: bool = True, operation: str = "StartSubscriptionManually"
+        self,
+        category_only: bool,
+        user: str,
+        manual: bool = True,
+        operation: str = "StartSubscriptionManually",
+        at: Optional[float] = None,
     ) -> None:
         """Start a run. A manual start is refused with InvalidOperationException while a run is going or
         stopping, or while a configuration save is in progress (.NET ISubscription.StartSynchronization
-        throws it in both cases; over the wire it is a SOAP fault)."""
-        self.advance()
+        throws it in both cases; over the wire it is a SOAP fault). ``at``: when the scheduler starts a run
+        that was due earlier (the clock jumped past it)."""
+        if at is None:
+            self.advance()
         if self.current_run is not None:
             if not manual:
                 return  # the schedule does not start a second run
@@ -339,7 +451,7 @@ class ServerState:
                 "%s: the synchronization cannot be started because WSUS is currently "
                 "saving server configuration changes." % operation,
             )
-        now = self.now()
+        now = self.now() if at is None else at
         result, error_text = "succeeded", None
         if self.pending_results:
             pending = self.pending_results[0]
@@ -878,6 +990,7 @@ class ServerState:
                 "settings": self.sync_settings(),
             },
             "events": [dict(event) for event in self.events],
+            "content": self.content_view(),
         }
 
     @staticmethod

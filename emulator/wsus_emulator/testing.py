@@ -141,7 +141,8 @@ class EmulatorProcess:
             return body.decode("utf-8", "replace")
 
     def requests(self, index=0):
-        """The request log: [{operation, user, http_status}, ...]."""
+        """The request log: [{operation, user, http_status}, ...] (and channel_binding over TLS, mechanism on a
+        server that accepts Kerberos)."""
         return self.control("GET", "requests", index=index)
 
     def operations(self, index=0):
@@ -150,6 +151,10 @@ class EmulatorProcess:
 
     def clear_requests(self, index=0):
         return self.control("DELETE", "requests", index=index)
+
+    def auth_log(self, index=0):
+        """Every Authorization token received: [{scheme, mechanism, outcome, reason?}, ...]."""
+        return self.control("GET", "auth", index=index)
 
     def state(self, index=0):
         return self.control("GET", "state", index=index)

@@ -14,6 +14,7 @@ from ansible.utils.display import Display
 from ansible_collections.ops.wsus.plugins.module_utils._module import (
     client_from_params,
     failure_from_error,
+    plain_http_warning,
     wsus_argument_spec,
 )
 from ansible_collections.ops.wsus.plugins.module_utils._sync_run import SYNC_ARGSPEC, run_sync
@@ -39,7 +40,11 @@ class ActionModule(ActionBase):
                 self._execute_module(module_name="ops.wsus.sync", module_args=self._task.args, task_vars=task_vars)
             )
             return result
-        client = client_from_params(params)
+        try:
+            client = client_from_params(params)
+        except ValueError as error:  # DocumentError: a connection option out of range
+            result.update(failed=True, msg=str(error))
+            return result
         try:
             label = (task_vars or {}).get("inventory_hostname") or params["server"]
             result.update(run_sync(client, params, self._play_context.check_mode, report=display.display, label=label))
@@ -47,6 +52,9 @@ class ActionModule(ActionBase):
             result.update(failure_from_error(error, params))
         finally:
             client.close()
+        warning = plain_http_warning(client)
+        if warning:
+            display.warning(warning)  # once per task; Ansible shows one text once per run
         result["soap_calls"] = list(client.calls)
         return result
 

@@ -15,7 +15,7 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ._state.errors import DocumentError
-from ._wsusar import transport
+from ._wsusar import limits, transport
 from ._wsusar.client import WsusClient
 from ._wsusar.errors import WsusError, WsusMissingLibraryError
 
@@ -28,7 +28,10 @@ CONNECTION_ARGSPEC = dict(
     username=dict(type="str", fallback=(env_fallback, ["WSUS_USERNAME"])),
     password=dict(type="str", no_log=True, fallback=(env_fallback, ["WSUS_PASSWORD"])),
     auth=dict(type="str", default="negotiate", choices=["negotiate", "ntlm", "kerberos"]),
+    spn_host=dict(type="str"),
     timeout=dict(type="int", default=60),
+    request_timeout=dict(type="int", default=limits.DEFAULT_REQUEST_TIMEOUT),
+    max_response_mb=dict(type="int", default=limits.DEFAULT_MAX_RESPONSE_MB),
     culture=dict(type="str", default="en"),
 )
 
@@ -42,6 +45,9 @@ def wsus_argument_spec(options=None):
 
 def client_from_params(params):
     """A WsusClient for the validated connection options in ``params`` (a module's or an action's)."""
+    for name in ("timeout", "request_timeout", "max_response_mb"):
+        if params[name] < 1:
+            raise DocumentError("%s must be at least 1, not %s" % (name, params[name]))
     return WsusClient.connect(
         params["server"],
         port=params["port"],
@@ -51,8 +57,27 @@ def client_from_params(params):
         username=params["username"],
         password=params["password"],
         auth=params["auth"],
+        spn_host=params["spn_host"],
         timeout=params["timeout"],
+        request_timeout=params["request_timeout"],
+        max_response_mb=params["max_response_mb"],
     )
+
+
+# Not tied to a server on purpose: Ansible shows a warning text once per run, however many tasks and hosts
+# return it (docs/faults.md, "Credentials on plain HTTP").
+PLAIN_HTTP_NTLM_WARNING = (
+    "ops.wsus authenticated with NTLM over plain HTTP (use_ssl: false): anyone on the network path can relay "
+    "that exchange to another server or try to crack the password from it offline. Set use_ssl: true (WSUS "
+    "serves HTTPS on 8531) or use Kerberos (auth: kerberos); see docs/faults.md, 'Credentials on plain HTTP'."
+)
+
+
+def plain_http_warning(client):
+    """PLAIN_HTTP_NTLM_WARNING when ``client`` authenticated with NTLM over plain HTTP, else None."""
+    if getattr(getattr(client, "transport", None), "ntlm_over_http", False):
+        return PLAIN_HTTP_NTLM_WARNING
+    return None
 
 
 def failure_from_error(error, params, calls=None):
@@ -101,6 +126,12 @@ class WsusModule(AnsibleModule):
         """The SOAP operations this task made, in order (returned for transparency and tests)."""
         return list(self._client.calls) if self._client else []
 
+    def _warn_plain_http(self):
+        """Once per task, not per request: the transport only records that it happened."""
+        warning = plain_http_warning(self._client)
+        if warning:
+            self.warn(warning)
+
     def fail_from_error(self, error, **result):
         """fail_json for ``error`` (see ``failure_from_error``), with ``result``'s fields added."""
         fields = failure_from_error(error, self.params, self.calls())
@@ -113,9 +144,11 @@ class WsusModule(AnsibleModule):
         try:
             result = work(self)
         except Exception as error:  # anything: failure_from_error tells user errors from bugs
+            self._warn_plain_http()
             self.fail_from_error(error)
         finally:
             if self._client is not None:
                 self._client.close()
+        self._warn_plain_http()
         result.setdefault("soap_calls", self.calls())
         self.exit_json(**result)

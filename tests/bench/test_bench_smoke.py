@@ -27,3 +27,18 @@ def test_resolve_benchmark_resolves_every_name():
     result = load_benchmarks().bench_resolve(names=20, size=200, repeat=1)
     # 10 exact titles and 10 wildcards of 10 products each
     assert result["names"] == 20 and result["resolved_ids"] == 10 + 100
+
+
+def test_limits_benchmark_runs_with_and_without_the_limits(fresh_emulator):
+    bench = load_benchmarks()
+    rows = bench.bench_limits(fresh_emulator, repeat=2, converges=2)
+    assert set(rows) == {"emulator_catalog", "largest_answer", "noop_converge"}
+    assert 1.5e6 < rows["largest_answer"]["bytes"] < 2.5e6
+    for row in rows.values():
+        assert row["with_ms"] > 0 and row["without_ms"] > 0
+    # the switch restores everything: the limits are back on afterwards
+    from ansible_collections.ops.wsus.plugins.module_utils._wsusar import soap, transport
+
+    assert (
+        transport.Transport._guard.__name__ == "_guard" and soap.check_before_parsing.__name__ == "check_before_parsing"
+    )

@@ -269,6 +269,7 @@ CONSOLE_READS = {
     "GetDatabaseConfiguration": "",
     "ExecuteSPGetContentDownloadProgress": "",
     "ExecuteSPGetComponentsWithErrors": "",
+    "ExecuteSPGetFailedToDownloadUpdatesCount": "",
 }
 
 

@@ -14,8 +14,11 @@ FOR INTERNAL COLLECTION USE ONLY: may change in any release. No Ansible imports.
 
 from __future__ import annotations
 
+import datetime
 from collections import namedtuple
 
+from . import limits
+from .._guid import GUID_RE
 from .errors import WsusPermissionError, WsusProtocolError, WsusSoapFault
 from .operations import OPERATIONS, soap_action
 from .soap import MAX_DATETIME_TEXT, MIN_DATETIME, decode_response, encode_request
@@ -92,9 +95,26 @@ class WsusClient:
         operation = OPERATIONS[name]
         body = encode_request(name, args)
         self.calls.append(name)
-        dummy, data = self.transport.post(name, body, soap_action(name), write=operation.write)
+        status, data = self.transport.post(name, body, soap_action(name), write=operation.write)
+        max_bytes = getattr(self.transport, "max_response_bytes", limits.DEFAULT_MAX_RESPONSE_MB * limits.MIB)
         try:
-            return decode_response(name, data)
+            return decode_response(name, data, max_tags=limits.max_tags(max_bytes))
+        except WsusProtocolError as error:
+            # The server answered, unreadably: a write may have been applied.
+            content_type = getattr(self.transport, "last_content_type", None)
+            unreadable = WsusProtocolError(
+                "WSUS server %s answered %s (HTTP %s%s) with an answer ops.wsus cannot read: %s"
+                % (
+                    getattr(self.transport, "where", "?"),
+                    name,
+                    status,
+                    ", " + content_type if content_type else "",
+                    error,
+                ),
+                name,
+            )
+            unreadable.outcome_unknown = operation.write
+            raise unreadable from None
         except WsusSoapFault as fault:
             if fault.short_type in _PERMISSION_FAULTS:
                 raise WsusPermissionError(
@@ -238,6 +258,21 @@ class WsusClient:
         """The next scheduled synchronization (aware UTC datetime), or None when none is scheduled."""
         return self.call("GetSubscriptionNextSynchronizationTime")
 
+    def get_content_download_progress(self):
+        """(bytes downloaded, bytes still to download) of the update content queued for download."""
+        row = self.call("ExecuteSPGetContentDownloadProgress") or []
+        values = [int(value or 0) if _is_int(value) else 0 for value in row[:2]]
+        values += [0] * (2 - len(values))
+        return values[0], values[1]
+
+    def get_failed_download_count(self):
+        """How many updates failed to download their content."""
+        return self.call("ExecuteSPGetFailedToDownloadUpdatesCount") or 0
+
+    def get_components_with_errors(self):
+        """The names of the server components in an error state (an empty list when all is well)."""
+        return list(self.call("ExecuteSPGetComponentsWithErrors") or [])
+
     def start_sync(self, category_only=False):
         self.call("StartSubscriptionManuallyForCategoryOnly" if category_only else "StartSubscriptionManually")
 
@@ -262,13 +297,26 @@ class WsusClient:
 def _category(row):
     if len(row) < 8:
         raise WsusProtocolError("a category row has %d columns, expected 12" % len(row))
+    description = row[8] if len(row) > 8 else None
+    arrival_date = row[10] if len(row) > 10 else None
+    if (
+        not (isinstance(row[1], str) and GUID_RE.match(row[1]))
+        or not isinstance(row[2], str)
+        or not isinstance(row[7], (str, type(None)))
+        or not isinstance(description, (str, type(None)))
+        or not isinstance(arrival_date, (datetime.datetime, type(None)))
+    ):
+        raise WsusProtocolError(
+            "unexpected category row: expected a GUID, a type and a title in columns 2, 3 and 8, got %r"
+            % ([row[1], row[2], row[7]],)
+        )
     return Category(
         id=row[1],
-        title=row[7],
+        title=row[7] or "",
         type=row[2],
         prohibits_subcategories=row[3],
-        description=row[8] if len(row) > 8 else None,
-        arrival_date=row[10] if len(row) > 10 else None,
+        description=description,
+        arrival_date=arrival_date,
     )
 
 

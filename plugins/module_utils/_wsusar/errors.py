@@ -40,12 +40,27 @@ class WsusTimeoutError(WsusError):
     """The server did not answer within the configured timeout."""
 
 
+class WsusDeadlineError(WsusTimeoutError):
+    """One call as a whole (connect, authentication, send, receive, retries) took longer than
+    request_timeout, for instance because the server trickled its answer."""
+
+
 class WsusTLSError(WsusError):
     """The TLS handshake failed (certificate did not verify, wrong host name, protocol mismatch)."""
 
 
 class WsusAuthenticationError(WsusError):
     """HTTP 401: the server rejected the credentials."""
+
+
+class WsusKerberosError(WsusAuthenticationError):
+    """Kerberos could not be used: no ticket could be had for the server's SPN, or the server refused it.
+    ``reason``: one of kerberos.REASONS (no_ticket, wrong_password, unknown_spn, clock_skew, kdc_unreachable, ...)
+    or ``refused`` (the server answered 401 to a ticket)."""
+
+    def __init__(self, message, operation=None, reason="other"):
+        super().__init__(message, operation)
+        self.reason = reason
 
 
 class WsusPermissionError(WsusError):
@@ -62,6 +77,10 @@ class WsusHTTPError(WsusError):
 
 class WsusProtocolError(WsusError):
     """The answer was not the SOAP message the operation defines."""
+
+
+class WsusResponseTooLargeError(WsusProtocolError):
+    """The answer was larger than max_response_mb (refused before or while reading it)."""
 
 
 class WsusSoapFault(WsusError):

@@ -95,6 +95,10 @@ OPERATIONS = {
         _op("StartSubscriptionManuallyForCategoryOnly", write=True),
         _op("StopSubscription", write=True),
         _op("ExecuteSPSearchEventHistory", [("eventHistoryFilter", "EventHistoryFilter")], result="events"),
+        # sync health (console reads)
+        _op("ExecuteSPGetContentDownloadProgress", result="row"),
+        _op("ExecuteSPGetFailedToDownloadUpdatesCount", result="int"),
+        _op("ExecuteSPGetComponentsWithErrors", result="strings"),
     )
 }
 

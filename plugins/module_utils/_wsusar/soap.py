@@ -9,12 +9,16 @@ FOR INTERNAL COLLECTION USE ONLY: may change in any release. No Ansible imports,
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime
+import itertools
 import re
 import xml.etree.ElementTree as ET
+from xml.parsers import expat
 from xml.sax.saxutils import escape
 
 from .._guid import GUID_RE
+from . import limits
 from .errors import WsusProtocolError, WsusSoapFault
 from .operations import CONFIGURATION_FIELD_ORDER, NAMESPACE, OPERATIONS, SUBSCRIPTION_FIELD_ORDER
 
@@ -83,20 +87,23 @@ def parse_datetime(text):
     if year in (1, 1753, 9999):
         return None
     fraction = (match.group(7) or "0")[:6].ljust(6, "0")
-    value = datetime.datetime(
-        year,
-        int(match.group(2)),
-        int(match.group(3)),
-        int(match.group(4)),
-        int(match.group(5)),
-        int(match.group(6)),
-        int(fraction),
-    )
-    zone = match.group(8)
-    if zone and zone != "Z":
-        sign = 1 if zone[0] == "+" else -1
-        offset = datetime.timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])) * sign
-        return value.replace(tzinfo=datetime.timezone(offset)).astimezone(datetime.timezone.utc)
+    try:
+        value = datetime.datetime(
+            year,
+            int(match.group(2)),
+            int(match.group(3)),
+            int(match.group(4)),
+            int(match.group(5)),
+            int(match.group(6)),
+            int(fraction),
+        )
+        zone = match.group(8)
+        if zone and zone != "Z":
+            sign = 1 if zone[0] == "+" else -1
+            offset = datetime.timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])) * sign
+            return value.replace(tzinfo=datetime.timezone(offset)).astimezone(datetime.timezone.utc)
+    except (ValueError, OverflowError):  # month 13, hour 25, an offset of 24 hours or more, year 0 ...
+        raise WsusProtocolError("the server sent an invalid dateTime %r" % text[:40]) from None
     return value.replace(tzinfo=datetime.timezone.utc)
 
 
@@ -112,8 +119,29 @@ def parse_bool(text):
 def _parse_int(text):
     try:
         return int((text or "").strip())
-    except ValueError:
+    except ValueError:  # also a number of more than 4300 digits
         raise WsusProtocolError("the server sent an invalid integer %r" % (text or "")[:40]) from None
+
+
+def _parse_float(text):
+    try:
+        return float((text or "").strip())
+    except ValueError:
+        raise WsusProtocolError("the server sent an invalid number %r" % (text or "")[:40]) from None
+
+
+def _parse_guid(text):
+    value = (text or "").strip().lower()
+    if not GUID_RE.match(value):
+        raise WsusProtocolError("the server sent an invalid guid %r" % (text or "")[:40])
+    return value
+
+
+def _parse_base64(text):
+    try:
+        return base64.b64decode(text or "")
+    except (binascii.Error, ValueError):
+        raise WsusProtocolError("the server sent invalid base64Binary %r" % (text or "")[:40]) from None
 
 
 _SIMPLE_DECODERS = {
@@ -127,11 +155,11 @@ _SIMPLE_DECODERS = {
     "boolean": parse_bool,
     "dateTime": parse_datetime,
     "string": lambda text: text or "",
-    "guid": lambda text: (text or "").strip().lower(),
-    "base64Binary": lambda text: base64.b64decode(text or ""),
-    "decimal": float,
-    "double": float,
-    "float": float,
+    "guid": _parse_guid,
+    "base64Binary": _parse_base64,
+    "decimal": _parse_float,
+    "double": _parse_float,
+    "float": _parse_float,
 }
 
 
@@ -376,15 +404,164 @@ def _local(tag):
     return tag.rsplit("}", 1)[-1]
 
 
-def parse_envelope(body):
-    """The first child of soap:Body, or raise WsusProtocolError."""
+_BLANK = re.compile(rb"[ \t\r\n]*\Z")
+
+
+class _PrologEnd(Exception):
+    """Internal: the root element starts, so no DOCTYPE can follow."""
+
+
+class _Doctype(Exception):
+    """Internal: the answer declares a DOCTYPE (and with it, perhaps, entities)."""
+
+
+def _raise_prolog_end(*args):
+    raise _PrologEnd()
+
+
+def _raise_doctype(name, *args):
+    raise _Doctype(name)
+
+
+def _refuse_doctype(body):
+    """Refuse a DOCTYPE (and so any entity declaration) before ElementTree sees the answer: SOAP 1.1
+    messages must not carry one, and entity expansion is what makes an "XML bomb" expensive.
+
+    A DOCTYPE can only stand before the root element, so expat reads only up to the root's start tag
+    (microseconds, whatever the size); it reads in the document's own encoding, as ElementTree will."""
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = _raise_prolog_end
+    parser.StartDoctypeDeclHandler = _raise_doctype
+    try:
+        parser.Parse(body, True)
+    except _PrologEnd:
+        return
+    except _Doctype as doctype:
+        name = str(doctype.args[0] or "")
+        if name.lower() == "html":
+            raise WsusProtocolError(
+                "the answer is not a SOAP 1.1 envelope but %s; %s" % (limits.describe(body), limits.CHECK_SERVER)
+            ) from None
+        raise WsusProtocolError(
+            "the answer declares a DOCTYPE (%s), which SOAP 1.1 forbids: ops.wsus refuses it unread (entity "
+            "declarations in it could expand without bound); %s" % (limits.first_bytes(body, 80), limits.CHECK_SERVER)
+        ) from None
+    except expat.ExpatError:
+        return  # not well-formed: ElementTree reports it below, with its position
+    except (LookupError, ValueError) as exc:  # an encoding that Python does not know, ...
+        raise WsusProtocolError(
+            "the answer is not XML (%s; %s); %s" % (exc, limits.describe(body), limits.CHECK_SERVER)
+        ) from None
+
+
+def _not_xml(body, error):
+    """Why ``body`` did not parse, in words: truncated, invalid UTF-8, an HTML page, or not XML at all."""
+    code = getattr(error, "code", None)
+    line, column = getattr(error, "position", (0, 0))
+    ends_early = code in (
+        expat.errors.codes.get(expat.errors.XML_ERROR_NO_ELEMENTS),
+        expat.errors.codes.get(expat.errors.XML_ERROR_UNCLOSED_TOKEN),
+        expat.errors.codes.get(expat.errors.XML_ERROR_PARTIAL_CHAR),
+    )
+    if limits.html_title(body) is not None:
+        what = "not a SOAP 1.1 envelope but %s" % limits.describe(body)
+    elif ends_early and body.strip():
+        what = "not XML: it ends before its last element is closed (truncated? %s in all, ending with %s)" % (
+            limits.size_text(len(body)),
+            limits.first_bytes(body[-40:], 40),
+        )
+    else:
+        invalid = _invalid_utf8(body)
+        if invalid is not None:
+            what = "not XML: it is not valid UTF-8 (byte 0x%02x at offset %d; %s)" % (
+                body[invalid],
+                invalid,
+                limits.describe(body),
+            )
+        else:
+            what = "not XML (%s at line %d, column %d; %s)" % (
+                expat.ErrorString(code) if isinstance(code, int) else error,
+                line,
+                column,
+                limits.describe(body),
+            )
+    return "the answer is %s; %s" % (what, limits.CHECK_SERVER)
+
+
+def _invalid_utf8(body):
+    """The offset of the first byte that is not UTF-8, or None (also for a document that declares
+    another encoding)."""
+    head = bytes(body[:100]).lower()
+    if head.startswith(b"<?xml") and b"encoding" in head.split(b"?>", 1)[0]:
+        declared = head.split(b"encoding", 1)[1].split(b"?>", 1)[0]
+        if b"utf-8" not in declared and b"utf8" not in declared:
+            return None
+    try:
+        bytes(body).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return None
+
+
+def _check_depth(root):
+    """Refuse an answer nested deeper than limits.MAX_DEPTH (real answers: 8 levels). Level by level, in C
+    (only the elements that have children are descended into): about 0.04 ms per thousand elements."""
+    level = [root]
+    depth = 1
+    while level:
+        if depth > limits.MAX_DEPTH:
+            raise WsusProtocolError(
+                "the answer nests its XML elements more than %d levels deep (a real answer nests 8): ops.wsus "
+                "refuses it; %s" % (limits.MAX_DEPTH, limits.CHECK_SERVER)
+            )
+        level = list(itertools.chain.from_iterable(itertools.compress(level, map(len, level))))
+        depth += 1
+
+
+def check_before_parsing(body, max_tags):
+    """Refuse an empty answer, a DOCTYPE, and more than ``max_tags`` tags (which bounds the tree's memory),
+    before ElementTree builds anything."""
+    if _BLANK.match(body):
+        raise WsusProtocolError("the answer is empty; %s" % limits.CHECK_SERVER)
+    _refuse_doctype(body)
+    tags = body.count(b"<")
+    if tags > max_tags:
+        raise WsusProtocolError(
+            "the answer holds %d XML tags, more than the %d that max_response_mb allows (one per %d bytes; real "
+            "answers have one per 19 to 26): ops.wsus refuses it unparsed; %s"
+            % (tags, max_tags, limits.BYTES_PER_TAG, limits.CHECK_SERVER)
+        )
+
+
+def check_after_parsing(root):
+    """Refuse a tree nested deeper than limits.MAX_DEPTH."""
+    _check_depth(root)
+
+
+def parse_envelope(body, max_tags=None):
+    """The first child of soap:Body, or raise WsusProtocolError.
+
+    check_before_parsing and check_after_parsing bound what ElementTree is given and what it built (default
+    ``max_tags``: limits.max_tags of the default max_response_mb). Whatever ``body`` holds, only
+    WsusProtocolError comes out (tests/unit/wsusar/test_soap_fuzz.py)."""
+    if max_tags is None:
+        max_tags = limits.max_tags(limits.DEFAULT_MAX_RESPONSE_MB * limits.MIB)
+    check_before_parsing(body, max_tags)
     try:
         root = ET.fromstring(body)
     except ET.ParseError as exc:
-        raise WsusProtocolError("the server's answer is not XML (%s)" % exc) from None
+        raise WsusProtocolError(_not_xml(body, exc)) from None
+    except (ValueError, LookupError) as exc:  # e.g. an encoding Python does not know
+        raise WsusProtocolError(
+            "the answer is not XML (%s; %s); %s" % (exc, limits.describe(body), limits.CHECK_SERVER)
+        ) from None
+    check_after_parsing(root)
     found = root.find("{%s}Body" % SOAP_ENV)
     if root.tag != "{%s}Envelope" % SOAP_ENV or found is None or len(found) == 0:
-        raise WsusProtocolError("the server's answer is not a SOAP 1.1 envelope")
+        raise WsusProtocolError(
+            "the answer is not a SOAP 1.1 envelope (its root element is <%s>; %s); %s"
+            % (_local(root.tag)[:60], limits.describe(body), limits.CHECK_SERVER)
+        )
     return found[0]
 
 
@@ -411,10 +588,12 @@ def _innermost(faultstring):
     return faultstring.rsplit("--->", 1)[-1].strip()
 
 
-def decode_response(name, body):
-    """Decode the answer to ``name``; a SOAP fault becomes WsusSoapFault."""
+def decode_response(name, body, max_tags=None):
+    """Decode the answer to ``name``; a SOAP fault becomes WsusSoapFault, anything unreadable
+    WsusProtocolError (tests/unit/wsusar/test_soap_fuzz.py holds it to that). ``max_tags``: see
+    parse_envelope."""
     operation = OPERATIONS[name]
-    payload = parse_envelope(body)
+    payload = parse_envelope(body, max_tags)
     if payload.tag == "{%s}Fault" % SOAP_ENV:
         raise fault_from_element(payload, name)
     if payload.tag != _T + name + "Response":
@@ -493,8 +672,16 @@ def _decode_events(element):
     return events
 
 
+def _decode_strings(element):
+    """ArrayOfString -> list of str."""
+    if element is None:
+        return []
+    return [item.text or "" for item in element.findall(_T + "string")]
+
+
 _RESULT_DECODERS = {
     "string": _decode_simple("string"),
+    "strings": _decode_strings,
     "int": _decode_simple("int"),
     "boolean": _decode_simple("boolean"),
     "dateTime": _decode_simple("dateTime"),

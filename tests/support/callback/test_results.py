@@ -38,6 +38,8 @@ class CallbackModule(CallbackBase):
 
     def _record(self, result, **flags):
         data = self._convert(result._result)
+        # shown as the default callback shows them (Ansible prints one text once per run); kept in ``data``
+        self._handle_warnings(dict(result._result))
         data.update(flags)
         # Seconds from the task's start to this host's result (benchmarks read it).
         data["_duration_s"] = round(time.monotonic() - self.plays[-1]["tasks"][-1]["_started"], 4)

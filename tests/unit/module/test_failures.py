@@ -245,3 +245,66 @@ def test_the_action_fails_in_one_line_on_a_document_error(monkeypatch):
     assert result["failed"] is True and "exception" not in result
     assert result["msg"] == "wait_timeout must be a duration such as 90s, 30m, 2h, 7d or 1h30m, got '2hx'"
     assert result["soap_calls"] == [] and client.closed
+
+
+# ------------------------------------------------------------------ NTLM over plain HTTP: one warning per task
+
+
+def test_ntlm_over_plain_http_warns_once_per_task_naming_use_ssl(module, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, warning: warnings.append(warning))
+
+    def work(module):
+        client = module.client()
+        client.transport = mock.MagicMock(ntlm_over_http=True)
+        client.get_subscription_state()
+        client.get_subscription_state()
+        return {"changed": False}
+
+    run(module, work)
+    assert warnings == [_module.PLAIN_HTTP_NTLM_WARNING]
+    assert "use_ssl: true" in warnings[0] and "relay" in warnings[0] and "wsus01" not in warnings[0]
+
+
+def test_the_warning_also_comes_with_a_failure(module, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, warning: warnings.append(warning))
+
+    def work(module):
+        module.client().transport = mock.MagicMock(ntlm_over_http=True)
+        raise WsusConnectionError("connection lost")
+
+    assert run(module, work).how == "fail_json"
+    assert warnings == [_module.PLAIN_HTTP_NTLM_WARNING]
+
+
+def test_no_warning_without_ntlm_over_plain_http(module, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, warning: warnings.append(warning))
+
+    def work(module):
+        module.client().transport = mock.MagicMock(ntlm_over_http=False)  # HTTPS, or Kerberos
+        return {"changed": False}
+
+    run(module, work)
+    assert warnings == []
+
+
+@pytest.mark.parametrize("option", ["timeout", "request_timeout", "max_response_mb"])
+def test_a_limit_below_one_is_the_users_mistake(option):
+    params = dict(
+        server="wsus01",
+        port=None,
+        use_ssl=False,
+        validate_certs=True,
+        ca_path=None,
+        username="u",
+        password="p",
+        auth="ntlm",
+        timeout=60,
+        request_timeout=300,
+        max_response_mb=64,
+    )
+    params[option] = 0
+    error = raised(_module.client_from_params, params)
+    assert isinstance(error, DocumentError) and str(error) == "%s must be at least 1, not 0" % option

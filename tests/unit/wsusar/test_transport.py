@@ -11,6 +11,8 @@ import base64
 import http.client
 import socket
 import ssl
+import time
+import tracemalloc
 
 import pytest
 
@@ -18,13 +20,18 @@ from ansible_collections.ops.wsus.plugins.module_utils._wsusar import transport 
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.errors import (
     WsusAuthenticationError,
     WsusConnectionError,
+    WsusDeadlineError,
     WsusHTTPError,
     WsusPermissionError,
+    WsusProtocolError,
+    WsusResponseTooLargeError,
     WsusTimeoutError,
     WsusTLSError,
 )
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.operations import ENDPOINT_PATH, soap_action
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.transport import Transport
+
+from largest_answer import largest_category_answer
 
 READ = "GetSubscription"
 WRITE = "SetSubscription"
@@ -43,9 +50,20 @@ RESET = "reset"  # the request was sent, then the connection was reset (an OSErr
 TIMEOUT = "timeout"  # the request was sent, no answer in time
 
 
-def answer(status, body=b"", challenge=None, bare_scheme=False, will_close=False):
-    """One HTTP answer; ``challenge`` is a server NTLM token, ``bare_scheme`` a token-less 'NTLM' header."""
-    return {"status": status, "body": body, "challenge": challenge, "bare": bare_scheme, "will_close": will_close}
+def answer(status, body=b"", challenge=None, bare_scheme=False, will_close=False, headers=None, length=-1):
+    """One HTTP answer; ``challenge`` is a server NTLM token, ``bare_scheme`` a token-less 'NTLM' header.
+
+    ``body``: bytes, or an iterable of chunks (a stream, read lazily); ``length``: the Content-Length
+    (default: the body's length, or None for a stream: chunked); ``headers``: more headers."""
+    return {
+        "status": status,
+        "body": body,
+        "challenge": challenge,
+        "bare": bare_scheme,
+        "will_close": will_close,
+        "headers": headers or {},
+        "length": length,
+    }
 
 
 OK = answer(200, OK_BODY)
@@ -68,10 +86,36 @@ class FakeResponse:
             self.headers["WWW-Authenticate"] = "NTLM " + base64.b64encode(event["challenge"]).decode("ascii")
         elif event["bare"]:
             self.headers["WWW-Authenticate"] = "NTLM"
-        self._body = event["body"]
+        for name, value in event["headers"].items():
+            self.headers[name] = value
+        body = event["body"]
+        streamed = not isinstance(body, bytes)
+        self._chunks = iter(body) if streamed else iter([body])
+        self._pending = b""
+        # http.client: Content-Length, counting down as the body is read; None when chunked
+        self.length = event["length"] if event["length"] != -1 else (None if streamed else len(body))
+        self.read1_calls = 0
+
+    def read1(self, amount):
+        """At most ``amount`` bytes, like http.client's read1 (one recv)."""
+        self.read1_calls += 1
+        while not self._pending:
+            self._pending = next(self._chunks, None)
+            if self._pending is None:
+                self._pending = b""
+                return b""
+        data, self._pending = self._pending[:amount], self._pending[amount:]
+        if self.length is not None:
+            self.length -= len(data)
+        return data
+
+    def isclosed(self):
+        return self._pending == b"" and self.length in (0, None)
 
     def read(self):
-        return self._body
+        """What the transport calls once read1 found the end: http.client then releases the connection."""
+        assert self.length in (0, None), "read() before the body was read: it would block on a real socket"
+        return b""
 
 
 class FakeConnection:
@@ -486,3 +530,193 @@ def test_a_timeout_on_a_write_is_outcome_unknown_and_not_retried(contexts):
         write(transport)
     assert caught.value.outcome_unknown is True
     assert server.operations() == [READ, READ, WRITE] and sleeps == []
+
+
+# ----------------------------------------------------------------------------- bounded answers
+
+
+MIB = 1024 * 1024
+
+
+def endless():
+    """What a 2 GiB answer looks like to the transport: produced lazily, so only what is read exists."""
+    return (b"A" * MIB for dummy in range(2048))
+
+
+def test_an_answer_announcing_more_than_max_response_mb_is_refused_unread(contexts):
+    server = FakeServer(handshake(answer(200, endless(), length=2048 * MIB)), handshake())
+    transport, sleeps = make(server)
+    with pytest.raises(WsusResponseTooLargeError) as caught:
+        write(transport)
+    message = str(caught.value)
+    assert "answered %s with more than max_response_mb allows (64 MiB" % WRITE in message
+    assert "Content-Length announces 2048 MiB" in message and "raise max_response_mb" in message
+    assert isinstance(caught.value, WsusProtocolError) and caught.value.operation == WRITE
+    assert caught.value.outcome_unknown is True, "the write reached the server"
+    assert server.connections[0].closed and sleeps == [] and len(server.requests) == 2, "not retried"
+
+
+def test_a_chunked_answer_is_refused_once_it_passes_the_limit_and_memory_stays_bounded(contexts):
+    server = FakeServer(handshake(answer(200, endless())))  # no Content-Length: chunked
+    transport, sleeps = make(server)
+    transport.max_response_bytes = 4 * MIB
+    tracemalloc.start()
+    try:
+        with pytest.raises(WsusResponseTooLargeError) as caught:
+            read(transport)
+        dummy, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "went on past 4096 KiB" in str(caught.value)
+    # what was read (4 MiB) and the chunk in hand, never the 2 GiB: the buffer grows by doubling at most
+    assert peak < 3 * 4 * MIB, peak
+    assert caught.value.outcome_unknown is False and server.connections[0].closed
+
+
+def test_an_answer_of_exactly_the_limit_is_accepted_and_read_in_pieces(contexts):
+    body = b"<x>" + b"y" * (MIB - 7) + b"</x>"
+    response = answer(200, [body[:1000], body[1000:]])  # chunked, as http.client hands it over
+    server = FakeServer(handshake(response))
+    transport, dummy = make(server)
+    transport.max_response_bytes = MIB
+    assert read(transport) == (200, body)
+
+
+def test_defaults_are_the_documented_limits(contexts):
+    transport, dummy = make(FakeServer())
+    assert transport.max_response_bytes == 64 * MIB and transport.request_timeout == 300 and transport.timeout == 60
+
+
+def test_a_body_shorter_than_its_content_length_is_a_truncated_answer_not_retried(contexts):
+    server = FakeServer(handshake(answer(200, [OK_BODY[:10]], length=len(OK_BODY))), handshake())
+    transport, sleeps = make(server)
+    with pytest.raises(WsusProtocolError) as caught:
+        read(transport)
+    assert "ended its answer to %s early (truncated: 10 of the %d bytes" % (READ, len(OK_BODY)) in str(caught.value)
+    assert sleeps == [] and len(server.script) == 2 and server.connections[0].closed
+
+
+@pytest.mark.parametrize(
+    "content_type, body, expected",
+    [
+        (
+            "text/html; charset=utf-8",
+            b"<html><head><title>Proxy sign-in</title></head></html>",
+            "titled 'Proxy sign-in'",
+        ),
+        ("application/json", b'{"error": 1}', "Content-Type application/json"),
+        ("application/octet-stream", b"\x00\x01\xfe", "3 bytes starting with '\\x00\\x01\\\\xfe'"),
+    ],
+)
+def test_a_200_that_is_not_xml_is_a_protocol_error_naming_what_arrived(contexts, content_type, body, expected):
+    server = FakeServer(handshake(answer(200, body, headers={"Content-Type": content_type})))
+    transport, sleeps = make(server)
+    with pytest.raises(WsusProtocolError) as caught:
+        read(transport)
+    message = str(caught.value)
+    assert "answered %s with HTTP 200 and Content-Type %s" % (READ, content_type) in message
+    assert expected in message, message
+    assert "check that server and port lead to the WSUS web service" in message and "\n" not in message
+    assert sleeps == []
+
+
+@pytest.mark.parametrize("content_type", ["text/xml; charset=utf-8", "application/soap+xml", "TEXT/XML", None])
+def test_xml_content_types_and_none_at_all_are_accepted(contexts, content_type):
+    headers = {"Content-Type": content_type} if content_type else {}
+    server = FakeServer(handshake(answer(200, OK_BODY, headers=headers)))
+    transport, dummy = make(server)
+    assert read(transport) == (200, OK_BODY)
+
+
+def test_a_redirect_is_not_followed(contexts):
+    location = "http://elsewhere.example:8530/ApiRemoting30/WebService.asmx"
+    server = FakeServer(handshake(answer(302, b"<html>moved</html>", headers={"Location": location})), handshake())
+    transport, sleeps = make(server)
+    with pytest.raises(WsusHTTPError) as caught:
+        read(transport)
+    assert caught.value.status == 302
+    assert "redirect (HTTP 302) to %s" % location in str(caught.value)
+    assert "does not follow redirects" in str(caught.value) and "use_ssl: true" in str(caught.value)
+    assert len(server.requests) == 2 and len(server.connections) == 1 and sleeps == []
+
+
+def test_another_status_says_what_came_with_it(contexts):
+    page = b"<!DOCTYPE html><html><head><title>502 - Web server received an invalid response</title></head></html>"
+    server = FakeServer(handshake(answer(502, page, headers={"Content-Type": "text/html"})))
+    transport, dummy = make(server)
+    with pytest.raises(WsusHTTPError) as caught:
+        read(transport)
+    assert "answered HTTP 502 to %s (an HTML page titled '502 - Web server received" % READ in str(caught.value)
+
+
+def test_the_retries_stop_at_request_timeout(contexts):
+    server = FakeServer(*[handshake(UNAVAILABLE)] * 4)
+    transport, dummy = make(server, backoff=0.4)
+    transport._sleep = time.sleep  # real pauses: 0.4 s, then 0.8 s would pass the deadline
+    transport.request_timeout = 1
+    started = time.monotonic()
+    with pytest.raises(WsusDeadlineError) as caught:
+        read(transport)
+    assert time.monotonic() - started < 1.0
+    message = str(caught.value)
+    assert "did not complete %s within 1s (request_timeout" % READ in message
+    assert "the last attempt failed: WSUS server wsus.example:8530 is unavailable (HTTP 503)" in message
+    assert len(server.requests) == 4, "two attempts, not four"
+
+
+# ----------------------------------------------------------------------------- NTLM over plain HTTP
+
+
+def test_ntlm_over_plain_http_is_recorded_once_per_transport(contexts):
+    server = FakeServer(handshake(), OK)
+    transport, dummy = make(server)
+    assert transport.ntlm_over_http is False
+    read(transport)
+    read(transport)
+    assert transport.ntlm_over_http is True
+
+
+def test_ntlm_over_https_is_not_recorded(contexts):
+    server = FakeServer(handshake())
+    transport, dummy = make(server, use_ssl=True)
+    transport._channel_bindings = lambda: None  # the fake connection has no certificate
+    read(transport)
+    assert transport.ntlm_over_http is False
+
+
+def test_kerberos_through_negotiate_over_http_is_not_recorded(contexts, monkeypatch):
+    monkeypatch.setattr(FakeContext, "negotiated_protocol", "kerberos", raising=False)
+    server = FakeServer(handshake())
+    transport, dummy = make(server)
+    read(transport)
+    assert transport.ntlm_over_http is False
+
+
+def test_the_largest_realistic_answer_is_read_whole_with_the_default_limit(contexts):
+    body = largest_category_answer()
+    pieces = [body[start : start + 16384] for start in range(0, len(body), 16384)]  # as the network delivers it
+    server = FakeServer(handshake(answer(200, pieces, length=len(body), headers={"Content-Type": "text/xml"})))
+    transport, dummy = make(server)
+    assert read(transport) == (200, body)
+
+
+def test_a_reauthentication_after_the_deadline_is_a_deadline_error_not_a_socket_error(contexts, monkeypatch):
+    # the server forgets the connection (401) just as the call's time runs out: no new connection is opened
+    server = FakeServer(handshake(), DENIED, handshake())
+    transport, dummy = make(server)
+    read(transport)
+    clock = [1000.0]
+    monkeypatch.setattr(transport_module.time, "monotonic", lambda: clock[0])
+    transport.request_timeout = 5
+    original = server.new_connection
+
+    def late_connection():
+        clock[0] += 10  # the 401 took all the time there was
+        return original()
+
+    transport._new_connection = late_connection
+    with pytest.raises(WsusDeadlineError) as caught:
+        write(transport)
+    assert "when it gave up the client was connecting" in str(caught.value)
+    assert caught.value.outcome_unknown is False
+    assert server.connect_attempts == 1, "the second connection was never opened"
