@@ -22,7 +22,7 @@ from wsus_emulator.testing import free_port
 
 from support.fixtures import module_emulator
 from support.paths import REPO
-from support.playbook import BIN, connection_defaults, play, run_playbook
+from support.playbook import BIN, example_environment, connection_defaults, play, run_playbook
 
 START = "StartSubscriptionManually"
 START_CATEGORIES = "StartSubscriptionManuallyForCategoryOnly"
@@ -540,17 +540,7 @@ EXAMPLE_INVENTORY = os.path.join(REPO, "examples", "inventory", "emulator.yml")
 
 def run_example(server, collections_path, tmp_path, *extra):
     """The commands of examples/README-sync.md, with the emulator's port instead of 8530."""
-    env = dict(
-        os.environ,
-        ANSIBLE_COLLECTIONS_PATH=collections_path,
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_RETRY_FILES_ENABLED="0",
-        ANSIBLE_HOME=str(tmp_path / "ansible-home"),
-        ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"),
-        ANSIBLE_DEPRECATION_WARNINGS="0",
-    )
-    for name in ("ANSIBLE_STDOUT_CALLBACK", "ANSIBLE_CALLBACK_PLUGINS", "ANSIBLE_CONFIG"):
-        env.pop(name, None)
+    env = example_environment(collections_path, tmp_path)
     command = [
         os.path.join(BIN, "ansible-playbook"),
         "-i",

@@ -17,7 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from support.fixtures import module_emulator
 from support.paths import REPO
-from support.playbook import BIN, connection_defaults, play, run_playbook
+from support.playbook import BIN, example_environment, connection_defaults, play, run_playbook
 
 DAY = 86400
 ERROR_TEXT = "WebException: The remote name could not be resolved: 'upstream.corp.example'"
@@ -139,17 +139,7 @@ EXAMPLE_INVENTORY = os.path.join(REPO, "examples", "inventory", "emulator.yml")
 
 
 def run_example(server, collections_path, tmp_path):
-    env = dict(
-        os.environ,
-        ANSIBLE_COLLECTIONS_PATH=collections_path,
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_RETRY_FILES_ENABLED="0",
-        ANSIBLE_HOME=str(tmp_path / "ansible-home"),
-        ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"),
-        ANSIBLE_DEPRECATION_WARNINGS="0",
-    )
-    for name in ("ANSIBLE_STDOUT_CALLBACK", "ANSIBLE_CALLBACK_PLUGINS", "ANSIBLE_CONFIG"):
-        env.pop(name, None)
+    env = example_environment(collections_path, tmp_path)
     command = [
         os.path.join(BIN, "ansible-playbook"),
         "-i",

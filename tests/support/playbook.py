@@ -115,3 +115,20 @@ def play(tasks, defaults, hosts="wsus01", **extra):
     }
     body.update(extra)
     return body
+
+
+def example_environment(collections_path, tmp_path):
+    """The environment of an ansible-playbook run of an example as a user would type it: the default
+    stdout callback (no test callback), this checkout as the collection, no retry files."""
+    env = dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=collections_path,
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_RETRY_FILES_ENABLED="0",
+        ANSIBLE_HOME=str(tmp_path / "ansible-home"),
+        ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"),
+        ANSIBLE_DEPRECATION_WARNINGS="0",
+    )
+    for name in ("ANSIBLE_STDOUT_CALLBACK", "ANSIBLE_CALLBACK_PLUGINS", "ANSIBLE_CONFIG"):
+        env.pop(name, None)
+    return env
