@@ -9,7 +9,6 @@ import signal
 import pytest
 
 from kerberos_realm import ALIAS_SPN_HOST, PASSWORDS, REALM, SERVER, Realm, principal, start_realm
-from wsus_emulator.testing import EmulatorProcess
 
 
 @pytest.fixture(scope="session")
@@ -48,20 +47,13 @@ def kerberos_env(realm, monkeypatch, tmp_path):
 
 
 @pytest.fixture(scope="session")
-def kerberos_emulators(realm):
+def kerberos_emulators(realm, emulator_factory):
     """Start emulators that accept the realm's tickets: ``start(*args)``; each is stopped by its pid."""
-    started = []
 
     def start(*args):
-        process = EmulatorProcess(
-            ["--kerberos-keytab", realm.keytab, "--sync-seconds", "1", *args], env=realm.server_env
-        )
-        started.append(process)
-        return process
+        return emulator_factory("--kerberos-keytab", realm.keytab, "--sync-seconds", "1", *args, env=realm.server_env)
 
-    yield start
-    for process in started:
-        process.stop()
+    return start
 
 
 @pytest.fixture(scope="session")
