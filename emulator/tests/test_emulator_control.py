@@ -18,7 +18,7 @@ SERVER_2022 = "aaaaaaaa-0000-4000-8000-000000000012"
 
 
 def test_start_line(emu):
-    assert set(emu.info) == {"pid", "urls", "ports", "ca_path", "control"}
+    assert set(emu.info) == {"pid", "urls", "ports", "ca_path", "control", "names", "ids"}
     assert emu.info["urls"] == ["http://127.0.0.1:%d/ApiRemoting30/WebService.asmx" % emu.port]
     assert emu.info["ca_path"] is None and emu.info["control"] is True
     assert isinstance(emu.pid, int)

@@ -239,6 +239,9 @@ def test_cancel_event_387_from_the_command_line(emu_factory):
         "save_seconds": 0.0,
         "cancel_event": 387,
         "scheduler_stopped": False,
+        "new_updates_per_sync": 0,
+        "name": "wsus-%d.emulator.test" % emulator.port,  # the server's identity (hierarchy.py)
+        "version": "10.0.20348.1",
     }
     client.ok("StartSubscriptionManually")
     client.ok("StopSubscription")
@@ -260,6 +263,9 @@ def test_cancel_event_through_the_settings_api(admin, emu):
         "save_seconds": 0.0,
         "cancel_event": 387,
         "scheduler_stopped": False,
+        "new_updates_per_sync": 0,
+        "name": "wsus-%d.emulator.test" % emu.port,
+        "version": "10.0.20348.1",
     }
     admin.ok("StartSubscriptionManually")
     admin.ok("StopSubscription")
@@ -272,6 +278,9 @@ def test_cancel_event_through_the_settings_api(admin, emu):
         "save_seconds": 0.0,
         "cancel_event": 385,
         "scheduler_stopped": False,
+        "new_updates_per_sync": 0,
+        "name": "wsus-%d.emulator.test" % emu.port,
+        "version": "10.0.20348.1",
     }
 
 

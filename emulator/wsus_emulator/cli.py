@@ -27,6 +27,7 @@ from .auth import (
     same_service_principal,
 )
 from .catalog import Catalog, CatalogError
+from .hierarchy import DEFAULT_NAME, Hierarchy, check_name
 from .schema import PROFILES, Schema
 from .server import EmulatedServer
 from .state import LANGUAGE_ROW_LAYOUTS
@@ -48,6 +49,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         metavar="N",
         help="N independent servers on consecutive ports, each with its own state (default 1)",
+    )
+    parser.add_argument(
+        "--name",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="the full domain name of a server, repeatable: the i-th names the i-th server (default "
+        + DEFAULT_NAME.replace("%d", "<port>")
+        + "); a downstream whose UpstreamServerName is it (or 127.0.0.1, localhost) registers there",
     )
     parser.add_argument(
         "--tls", action="store_true", help="serve HTTPS with a generated CA and server certificate (printed as ca_path)"
@@ -217,6 +227,19 @@ def _realms(args) -> dict:
     return realms
 
 
+def _check_names(args, parser) -> None:
+    if len(args.name) > args.servers:
+        parser.error("%d --name options for %d server(s)" % (len(args.name), args.servers))
+    for name in args.name:
+        try:
+            check_name(name)
+        except ValueError as error:
+            parser.error("--name: %s" % error)
+    lowered = [name.lower() for name in args.name]
+    if len(set(lowered)) != len(lowered):
+        parser.error("--name: every server needs its own name (%s)" % ", ".join(args.name))
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -228,6 +251,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         parser.error("--sync-seconds must be > 0")
     if args.stop_seconds < 0 or args.save_seconds < 0:
         parser.error("--stop-seconds and --save-seconds must be >= 0")
+    _check_names(args, parser)
     if args.no_ntlm and not args.kerberos_keytab:
         parser.error("--no-ntlm needs --kerberos-keytab (nobody could log on)")
     if args.require_channel_binding and not (args.tls or args.tls_cert):
@@ -266,6 +290,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         os.makedirs(args.state_dir, exist_ok=True)
 
     servers: List[EmulatedServer] = []
+    hierarchy = Hierarchy(args.host, args.state_dir)  # the servers of this process, upstream and downstream
     try:
         for index in range(args.servers):
             port = 0 if args.port == 0 else args.port + index
@@ -285,6 +310,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                     channel_bindings=bindings,
                     verbose=args.verbose,
                     auth_policy=policy,
+                    name=args.name[index] if index < len(args.name) else None,
+                    servers=hierarchy,
                 )
             )
     except (OSError, ValueError) as error:
@@ -314,6 +341,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         "ports": [server.port for server in servers],
         "ca_path": os.path.abspath(ca_path) if ca_path else None,
         "control": bool(args.control),
+        "names": [server.member.name for server in servers],
+        "ids": [server.member.server_id for server in servers],
     }
     if kerberos_principals is not None:
         start_line["kerberos_principals"] = kerberos_principals  # the service principals it accepts tickets for

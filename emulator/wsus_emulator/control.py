@@ -19,7 +19,7 @@ POST   /_emulator/faults     -> adds rules (a list, or {"rules": [...]}); return
 DELETE /_emulator/faults     -> removes every rule
 GET    /_emulator/state      -> the server's whole state
 GET    /_emulator/settings   -> the synchronization settings (sync_seconds, stop_seconds, save_seconds,
-                                cancel_event)
+                                cancel_event), and the server's name and version (GetServerVersion)
 POST   /_emulator/settings   -> changes some of them ({"save_seconds": 1, ...}); a reset restores the CLI's
 GET    /_emulator/clock      -> {"now", "offset_seconds"}: the simulated clock every time in the emulator uses
 POST   /_emulator/clock      -> {"advance_seconds": N} moves it forward: runs end and the automatic
@@ -27,7 +27,19 @@ POST   /_emulator/clock      -> {"advance_seconds": N} moves it forward: runs en
 GET    /_emulator/content    -> {"downloaded_bytes", "pending_bytes", "bytes_per_second", "failed_updates",
                                 "components_with_errors"}: the content download backlog (it drains with the clock)
 POST   /_emulator/content    -> sets some of pending_bytes, bytes_per_second, failed_updates, components_with_errors
-POST   /_emulator/reset      -> factory state, empty logs, no rules
+GET    /_emulator/mail       -> [{"kind", "time", "host", "port", "from", "to", "subject", "authenticated", "ok",
+                                "error"}, ...]: every e-mail delivery attempt (test, new_updates); never the password
+DELETE /_emulator/mail       -> clears it
+GET    /_emulator/email      -> the stored e-mail notification settings (configuration row, recipient lists,
+                                smtp_password_set and its SHA-256; never the password)
+POST   /_emulator/email      -> stores row fields / {"recipients": {...}} directly, without the operations' checks
+GET    /_emulator/downstream_servers -> {"name", "id", "port", "version", "upstream", "downstream_servers": [rows]}:
+                                who this server is, the server of this process it synchronizes from (or
+                                null), and the downstream servers registered at it (hierarchy.py)
+POST   /_emulator/downstream_servers/forget -> {"name": ...} or {"id": ...}: removes that registration
+                                (404 when none matches)
+POST   /_emulator/reset      -> factory state, empty logs, no rules, no downstream servers; the command
+                                line's name and version; the server id stays
 """
 
 from __future__ import annotations
@@ -35,7 +47,7 @@ from __future__ import annotations
 import json
 from typing import Dict, List, Optional, Tuple
 
-from . import hostile, sync
+from . import hierarchy, hostile, sync
 
 ACTIONS = (
     "http_status",
@@ -211,6 +223,10 @@ def handle(app, method: str, path: str, body: bytes) -> Tuple[int, Optional[obje
                 return 200, app.advance_clock(seconds)
             except ValueError as error:
                 return 400, {"error": str(error)}
+    elif route in ("mail", "email"):
+        return _mail(app, method, route, payload)
+    elif route.split("/")[0] == "downstream_servers":
+        return hierarchy.handle_control(app.member, method, route, payload)
     elif route == "reset":
         if method == "POST":
             app.reset()
@@ -218,3 +234,22 @@ def handle(app, method: str, path: str, body: bytes) -> Tuple[int, Optional[obje
     else:
         return 404, {"error": "unknown control endpoint %s" % path}
     return 405, {"error": "%s is not allowed on %s" % (method, path)}
+
+
+def _mail(app, method: str, route: str, payload) -> Tuple[int, Optional[object]]:
+    """The mail log (GET, DELETE) and the stored e-mail settings (GET, POST a direct write)."""
+    if route == "mail" and method == "GET":
+        return 200, app.mail_log()
+    if route == "mail" and method == "DELETE":
+        app.clear_mail_log()
+        return 200, []
+    if route == "email" and method == "GET":
+        return 200, app.email_view()
+    if route == "email" and method == "POST":
+        if not isinstance(payload, dict):
+            return 400, {"error": "expected a JSON object of row fields and/or recipients"}
+        try:
+            return 200, app.set_email(payload)
+        except ValueError as error:
+            return 400, {"error": str(error)}
+    return 405, {"error": "%s is not allowed on /_emulator/%s" % (method, route)}

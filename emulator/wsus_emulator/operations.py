@@ -53,6 +53,9 @@ class Service:
         self.state = state
         self.catalog = state.catalog
         self.handlers: Dict[str, Callable] = {name: getattr(self, "op_" + name) for name in OPERATIONS}
+        # This server among the servers of its process (hierarchy.Member: name, version, the downstream
+        # servers registered here), set by the server; None: a lone server with no downstream servers.
+        self.member = None
 
     def call(self, name: str, params: Dict, caller: Caller):
         operation = OPERATIONS[name]
@@ -63,7 +66,7 @@ class Service:
 
     # ------------------------------------------------------------------------------------ identity
     def op_GetServerVersion(self, params, caller):
-        return SERVER_VERSION
+        return self.member.version if self.member is not None else SERVER_VERSION
 
     def op_GetServerProtocolVersion(self, params, caller):
         return PROTOCOL_VERSION
@@ -78,7 +81,9 @@ class Service:
         return 0  # no client computer has ever reported, whatever the scope
 
     def op_ExecuteSPGetUpdateCount(self, params, caller):
-        return 0  # the emulator holds categories and classifications, but no updates
+        # no updates but those the runs brought (control setting new_updates_per_sync, 0 by default); the
+        # scope is not parsed
+        return self.state.updates_synchronized
 
     def op_GetDatabaseConfiguration(self, params, caller):
         return dict(DATABASE_CONFIGURATION)
@@ -121,6 +126,31 @@ class Service:
 
     def op_ExecuteSPGetAllLanguagesWithEnabledState(self, params, caller):
         return rows(self.state.language_table())
+
+    # ------------------------------------------------------------------------------------ e-mail (mail.py)
+    def op_ExecuteSPGetEmailNotificationConfiguration(self, params, caller):
+        return self.state.email.get_row()
+
+    def op_ExecuteSPSetEmailNotificationConfiguration(self, params, caller):
+        self.state.email.set_row(params.get("setting"))
+        self.state.save()
+
+    def op_ExecuteSPGetEmailNotificationRecipients(self, params, caller):
+        return self.state.email.get_recipients(params["value"])
+
+    def op_ExecuteSPSetEmailNotificationRecipients(self, params, caller):
+        self.state.email.set_recipients(params.get("recipients"), params["notificationType"])
+        self.state.save()
+
+    def op_HasSmtpUserPassword(self, params, caller):
+        return self.state.email.password is not None
+
+    def op_SetSmtpUserPassword(self, params, caller):
+        self.state.email.set_password(params.get("passwordBytes"))
+        self.state.save()
+
+    def op_SendTestEmail(self, params, caller):
+        self.state.email.send_test(params, self.state.lock, self.state.server_name())
 
     # ------------------------------------------------------------------------------------ subscription
     def op_GetSubscription(self, params, caller):
@@ -195,6 +225,12 @@ class Service:
 
     def op_StopSubscription(self, params, caller):
         self.state.stop_sync()
+
+    def op_ExecuteSPGetAllDownstreamServers(self, params, caller):
+        # the downstream servers of this process registered here when they synchronized (hierarchy.py)
+        if self.member is None:
+            return rows([])
+        return rows(self.member.downstream_rows(params["parentServerId"], params["includeNestedChildren"]))
 
     def op_ExecuteSPSearchEventHistory(self, params, caller):
         event_filter = params.get("eventHistoryFilter")

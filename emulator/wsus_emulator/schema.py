@@ -39,6 +39,13 @@ SIMPLE_TYPES = frozenset(
     ]
 )
 
+# The WSDL's enumerations (xsd:string restrictions), read and written by their names as XmlSerializer does:
+# exact, case-sensitive; anything else is its "Instance validation error" (soap.parse_simple).
+ENUM_TYPES: Dict[str, Tuple[str, ...]] = {
+    "EmailStatusNotificationFrequency": ("Daily", "Weekly"),
+    "EmailNotificationType": ("Test", "NewSync", "Summary"),
+}
+
 PROFILES = ("ws2022", "spec")
 UNBOUNDED = None
 
@@ -152,6 +159,21 @@ _COMMON_TYPES: Dict[str, List[Field]] = {
         _opt("Data", "base64Binary"),
         _opt("Url", "string"),
         _opt("Parameter", "string"),
+    ],
+    "EmailNotificationConfigurationRow": [
+        _f("statusNotificationTimeOfDay", "long"),
+        _f("EmailNeedToSendNewSyncNotification", "boolean"),
+        _f("EmailNeedToSendStatusNotification", "boolean"),
+        _f("StatusNotification", "EmailStatusNotificationFrequency"),
+        _f("SmtpServerRequireAuthentication", "boolean"),
+        _opt("SmtpHostName", "string"),
+        _f("SmtpPort", "int"),
+        _opt("SmtpUserName", "string"),
+        _opt("SmtpUserDisplayName", "string"),
+        _opt("SmtpUserMailAddress", "string"),
+        _opt("EmailLanguage", "string"),
+        _f("LastModifiedTime", "dateTime"),
+        _opt("LastModifiedBy", "string"),
     ],
     # The anonymous type of the GetDatabaseConfigurationResponse element: three out-parameters written
     # straight into the response element, with no ...Result wrapper ([MS-WSUSAR] 3.1.4.114.3.2, LIVE WSDL).
@@ -270,6 +292,12 @@ OPERATIONS: Dict[str, Operation] = {
             [_opt("eventHistoryFilter", "EventHistoryFilter")],
             result=_result("ExecuteSPSearchEventHistory", "ArrayOfEventHistoryTableRow"),
         ),
+        # The downstream servers registered at this server (hierarchy.py).
+        _op(
+            "ExecuteSPGetAllDownstreamServers",
+            [_f("parentServerId", "guid"), _f("includeNestedChildren", "boolean")],
+            result=_result("ExecuteSPGetAllDownstreamServers", _CATEGORY_ROWS),
+        ),
         # What a console reads when it opens a server (GUIDE.md "Console reads").
         _op(
             "ExecuteSPGetComputerCount",
@@ -294,6 +322,41 @@ OPERATIONS: Dict[str, Operation] = {
         _op(
             "ExecuteSPGetFailedToDownloadUpdatesCount",
             result=_result("ExecuteSPGetFailedToDownloadUpdatesCount", "int", 1),
+        ),
+        # E-mail notifications (issue 15; mail.py): the configuration row, the recipient lists, the SMTP
+        # password (write-only, like the proxy password) and the test e-mail.
+        _op(
+            "ExecuteSPGetEmailNotificationConfiguration",
+            result=_result("ExecuteSPGetEmailNotificationConfiguration", "EmailNotificationConfigurationRow"),
+        ),
+        _op(
+            "ExecuteSPSetEmailNotificationConfiguration",
+            [_opt("setting", "EmailNotificationConfigurationRow")],
+            write=True,
+        ),
+        _op(
+            "ExecuteSPGetEmailNotificationRecipients",
+            [_f("value", "EmailNotificationType")],
+            result=_result("ExecuteSPGetEmailNotificationRecipients", "string"),
+        ),
+        _op(
+            "ExecuteSPSetEmailNotificationRecipients",
+            [_opt("recipients", "string"), _f("notificationType", "EmailNotificationType")],
+            write=True,
+        ),
+        _op("HasSmtpUserPassword", result=_result("HasSmtpUserPassword", "boolean", 1)),
+        _op("SetSmtpUserPassword", [_opt("passwordBytes", "base64Binary")], write=True),
+        _op(
+            "SendTestEmail",
+            [
+                _opt("emailLanguage", "string"),
+                _opt("smtpUserName", "string"),
+                _opt("senderEmailAddress", "string"),
+                _opt("smtpHostName", "string"),
+                _f("smtpPort", "int"),
+                _opt("recipients", "string"),
+            ],
+            write=True,
         ),
     ]
 }

@@ -18,10 +18,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
-from . import control, faults, hostile
+from . import control, faults, hierarchy, hostile
 from .auth import AuthPolicy, ConnectionAuth, UserTable
 from .catalog import Catalog
-from .operations import ROLE_NAMES, ROLE_NONE, Caller, Service
+from .operations import ROLE_NAMES, ROLE_NONE, SERVER_VERSION, Caller, Service
 from .schema import MONITORABLE_NS, MONITORABLE_OPERATIONS, OPERATIONS, TNS, WSDL_OPERATIONS, XSI_NS, Schema
 from .soap import Envelope, Reader, Writer, check_soap_action, fault_response, parse_envelope
 from .state import ServerState
@@ -58,6 +58,8 @@ class EmulatedServer:
         verbose: bool = False,
         language_rows: str = "live",
         auth_policy: Optional[AuthPolicy] = None,
+        name: Optional[str] = None,
+        servers: Optional[hierarchy.Hierarchy] = None,
     ):
         self.catalog = catalog
         self.schema = schema
@@ -73,6 +75,14 @@ class EmulatedServer:
         path = os.path.join(state_dir, "server-%d.json" % self.port) if state_dir else None
         self.state = ServerState(catalog, schema, sync_seconds, path, language_rows=language_rows)
         self.service = Service(self.state)
+        # Its name, id and version among the servers of this process (``servers``: shared by cli.py), and the
+        # downstream servers registered at it. ValueError: an invalid name, or another server's.
+        self.servers = servers if servers is not None else hierarchy.Hierarchy(host, state_dir)
+        if path and not os.path.isfile(path):
+            self.state.save()  # a first start: its ServerId (the id downstream rows name) is kept from now on
+        self.member = self.servers.join(self.state, self.port, name, SERVER_VERSION)
+        self.service.member = self.member
+        self.state.server_name = lambda: self.member.name  # the name in its e-mails' subjects (mail.py)
         self.reader = Reader(schema)
         self._log_lock = threading.Lock()
         self.request_log: List[Dict] = []
@@ -225,8 +235,11 @@ class EmulatedServer:
 
     def reset(self) -> None:
         with self.state.lock:
+            server_id = self.state.config["ServerId"]
             self.state.factory_reset()
+            self.state.config["ServerId"] = server_id  # the same machine: downstream rows keep naming it
             self.state.save()
+        self.servers.reset(self.member)
         with self._log_lock:
             self.request_log = []
             self.auth_log = []
@@ -234,19 +247,23 @@ class EmulatedServer:
 
     def snapshot(self) -> Dict:
         with self.state.lock:
-            view = {"port": self.port, "url_scheme": self.scheme}
+            view = {"port": self.port, "url_scheme": self.scheme, "id": self.member.server_id}
+            view.update(self.member.settings())  # name, version
             view.update(self.state.snapshot())
             return view
 
     def sync_settings(self) -> Dict:
         with self.state.lock:
-            return self.state.sync_settings()
+            return dict(self.state.sync_settings(), **self.member.settings())
 
     def update_sync_settings(self, settings: Dict) -> Dict:
         """Raises ValueError for an unknown or invalid setting (nothing is changed then)."""
+        identity, synchronization = hierarchy.split_settings(settings)
         with self.state.lock:
-            self.state.apply_sync_settings(settings)
-            return self.state.sync_settings()
+            self.state.check_sync_settings(synchronization)
+            self.servers.update(self.member, identity)  # name and version: checked, then set
+            self.state.apply_sync_settings(synchronization)
+            return dict(self.state.sync_settings(), **self.member.settings())
 
     def content(self) -> Dict:
         with self.state.lock:
@@ -257,6 +274,25 @@ class EmulatedServer:
         with self.state.lock:
             self.state.set_content(changes)
             return self.state.content_view()
+
+    def mail_log(self) -> List[Dict]:
+        with self.state.lock:
+            return self.state.email.log.copy()
+
+    def clear_mail_log(self) -> None:
+        with self.state.lock:
+            self.state.email.log.clear()
+
+    def email_view(self) -> Dict:
+        with self.state.lock:
+            return self.state.email.view()
+
+    def set_email(self, changes: Dict) -> Dict:
+        """Raises ValueError for an unknown key or a value of the wrong type (nothing is changed then)."""
+        with self.state.lock:
+            self.state.email.set_directly(changes)
+            self.state.save()
+            return self.state.email.view()
 
     def clock(self) -> Dict:
         with self.state.lock:
@@ -301,6 +337,8 @@ class EmulatedServer:
             if namespace == TNS and name in OPERATIONS:
                 operation = OPERATIONS[name]
                 params = self.reader.read_operation(envelope.body_element, operation)
+                if name == "ExecuteSPGetAllDownstreamServers":
+                    self.servers.settle()  # runs of other servers that have ended register first
                 with self.state.lock:
                     result = self.service.call(name, params, caller)
                 return 200, Writer(self.schema).response(operation, result)

@@ -14,7 +14,19 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 from xml.parsers import expat
 
 from . import faults
-from .schema import GUID_NS, MONITORABLE_NS, SOAP11_NS, SOAP12_NS, TNS, XSD_NS, XSI_NS, Field, Operation, Schema
+from .schema import (
+    ENUM_TYPES,
+    GUID_NS,
+    MONITORABLE_NS,
+    SOAP11_NS,
+    SOAP12_NS,
+    TNS,
+    XSD_NS,
+    XSI_NS,
+    Field,
+    Operation,
+    Schema,
+)
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 MIN_DATETIME = _dt.datetime(1, 1, 1)
@@ -247,6 +259,13 @@ class ValueError_(Exception):
 def parse_simple(type_: str, text: str):
     """Convert the lexical form of a simple value; raises ValueError_ like XmlConvert would."""
     if type_ == "string":
+        return text
+    if type_ in ENUM_TYPES:
+        # XmlSerializer's generated reader switches on the exact text (no trimming, case-sensitive)
+        if text not in ENUM_TYPES[type_]:
+            raise ValueError_(
+                faults.INVALID_OPERATION, "Instance validation error: '%s' is not a valid value for %s." % (text, type_)
+            )
         return text
     stripped = text.strip(_XML_WS)
     if type_ in _INT_RANGES:

@@ -17,9 +17,9 @@ import tempfile
 import threading
 import time
 import uuid
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
-from . import faults, sync
+from . import faults, mail, sync
 from .catalog import Catalog
 from .schema import Schema
 from .soap import AnyValue, MIN_DATETIME, format_datetime, parse_datetime
@@ -50,6 +50,9 @@ DEFAULT_SYNC_SETTINGS = {
     # True: the server's scheduler has stopped (a hung WSUS service, a broken timer): the configured
     # automatic synchronizations do not start; GetSubscriptionNextSynchronizationTime still answers.
     "scheduler_stopped": False,
+    # How many new updates a successful (not category-only) run brings; >= 1 sends the new-updates e-mail
+    # (mail.py) when that notification is on. 0: runs bring none, as before.
+    "new_updates_per_sync": 0,
 }
 # How far back the scheduler catches up on a clock jump (a long jump starts at most this many runs).
 MAX_SCHEDULED_CATCH_UP = 2000
@@ -114,6 +117,11 @@ class ServerState:
         self.lock = threading.RLock()
         # Not persisted: results forced on the next synchronization runs (control API next_sync_result).
         self.pending_results: List[Dict] = []
+        # Called with the end time (epoch seconds) when a run ends successfully: hierarchy.py registers the
+        # server at its upstream then, as a real downstream reports to its upstream when it synchronizes.
+        self.on_sync_success: Optional[Callable[[float], None]] = None
+        # The server's name in the subjects of its e-mails (server.py: its name in the hierarchy).
+        self.server_name: Callable[[], str] = mail.server_name
         # Synchronization settings (CLI options, control API /_emulator/settings); a reset restores these.
         self.initial_sync_settings = dict(DEFAULT_SYNC_SETTINGS, sync_seconds=self.sync_seconds)
         self.factory_reset()
@@ -163,6 +171,8 @@ class ServerState:
         self.events: List[Dict] = []
         self.event_sequence = 0
         self.pending_results = []
+        self.email = mail.EmailState()  # e-mail notification settings, SMTP password, mail log
+        self.updates_synchronized = 0  # new updates brought by runs (new_updates_per_sync), all told
         self.apply_sync_settings(self.initial_sync_settings)
         self.saving_until = 0.0  # epoch seconds: a configuration save "in progress" until then
 
@@ -205,6 +215,8 @@ class ServerState:
             "runs": self.runs,
             "events": self.events,
             "event_sequence": self.event_sequence,
+            "email": self.email.dump(),
+            "updates_synchronized": self.updates_synchronized,
         }
 
     def load(self, path: str) -> None:
@@ -232,6 +244,8 @@ class ServerState:
         self.runs = int(data.get("runs", 0))
         self.events = list(data.get("events", []))
         self.event_sequence = int(data.get("event_sequence", len(self.events)))
+        self.email.load(data.get("email"))
+        self.updates_synchronized = int(data.get("updates_synchronized", 0))
 
     def save(self) -> None:
         if not self.path:
@@ -371,6 +385,7 @@ class ServerState:
             "save_seconds": self.save_seconds,
             "cancel_event": self.cancel_event,
             "scheduler_stopped": self.scheduler_stopped,
+            "new_updates_per_sync": self.new_updates_per_sync,
         }
 
     @staticmethod
@@ -386,6 +401,11 @@ class ServerState:
                 if value not in sync.CANCEL_EVENTS or isinstance(value, bool):
                     raise ValueError("cancel_event must be one of %s" % ", ".join(map(str, sync.CANCEL_EVENTS)))
                 checked[name] = int(value)
+                continue
+            if name == "new_updates_per_sync":
+                if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                    raise ValueError("new_updates_per_sync must be an integer >= 0")
+                checked[name] = value
                 continue
             if name == "scheduler_stopped":
                 if not isinstance(value, bool):
@@ -518,6 +538,8 @@ class ServerState:
             if run.get("replica"):
                 self.subscription["DeploymentAnchor"] = "emulator-deployment-anchor:%d" % run["number"]
             self.add_event(sync.EVENT_SUCCEEDED, at, "Synchronization completed successfully.", [])
+            if self.on_sync_success is not None:
+                self.on_sync_success(at)
         elif result == "failed" and error_text:
             # Shaped like a real failure (SynchronizationCompletedFailure, UssCommunicationError).
             self.add_event(
@@ -537,6 +559,17 @@ class ServerState:
         finished.update({"end": at, "result": result, "error_text": error_text if result == "failed" else None})
         self.last_run = finished
         self.current_run = None
+        if result == "succeeded" and not run.get("category_only"):
+            self._new_updates(finished)
+
+    def _new_updates(self, finished: Dict) -> None:
+        """A successful full run brings new_updates_per_sync new updates; for one or more, the new-updates
+        e-mail goes out (from a background thread: it never delays or fails the run)."""
+        count = int(self.new_updates_per_sync)
+        finished["new_updates"] = count
+        self.updates_synchronized += count
+        if count:
+            self.email.new_updates_synchronized(count, self.server_name())
 
     def add_event(
         self,
@@ -991,6 +1024,8 @@ class ServerState:
             },
             "events": [dict(event) for event in self.events],
             "content": self.content_view(),
+            "email": self.email.view(),
+            "updates_synchronized": self.updates_synchronized,
         }
 
     @staticmethod
@@ -999,7 +1034,17 @@ class ServerState:
             return None
         view = {
             key: run[key]
-            for key in ("id", "number", "category_only", "manual", "started_by", "replica", "phases", "duration")
+            for key in (
+                "id",
+                "number",
+                "category_only",
+                "manual",
+                "started_by",
+                "replica",
+                "phases",
+                "duration",
+                "new_updates",
+            )
             if key in run
         }
         view["start"] = format_datetime(utc_from_epoch(run["start"]))

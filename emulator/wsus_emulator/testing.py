@@ -15,7 +15,11 @@ it is put first on the child's PYTHONPATH unless it is a site-packages directory
 
 from __future__ import annotations
 
+import contextlib
+import email
+import email.policy
 import json
+import logging
 import os
 import signal
 import site
@@ -25,6 +29,8 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -101,6 +107,9 @@ class EmulatorProcess:
         self.port = self.ports[0]
         self.url = self.urls[0]
         self.ca_path = self.info.get("ca_path")
+        # each server's full domain name and server id (hierarchy.py), in the order of urls and ports
+        self.names = self.info.get("names", [])
+        self.ids = self.info.get("ids", [])
 
     def __enter__(self):
         return self
@@ -162,9 +171,22 @@ class EmulatorProcess:
     def faults(self, rules, index=0):
         return self.control("POST", "faults", rules, index=index)
 
+    def downstream_servers(self, index=0):
+        """The downstream servers registered at a server: {"name", "id", "port", "version", "upstream",
+        "downstream_servers": [{"DomainName", "ID", ...}, ...]}."""
+        return self.control("GET", "downstream_servers", index=index)
+
+    def forget_downstream_server(self, name, index=0):
+        """Remove the registration of the downstream server ``name`` at a server."""
+        return self.control("POST", "downstream_servers/forget", {"name": name}, index=index)
+
     def reset(self, index=0):
         """Back to factory state: empty request log, no fault rules."""
         return self.control("POST", "reset", {}, index=index)
+
+    def mail_log(self, index=0):
+        """Every e-mail delivery attempt: [{kind, time, host, port, from, to, subject, authenticated, ok, error}]."""
+        return self.control("GET", "mail", index=index)
 
     def stop(self):
         """SIGTERM to the pid (SIGKILL after 10 s); the exit status. Calling it again does nothing more."""
@@ -178,3 +200,117 @@ class EmulatorProcess:
         if self.process.stdout:
             self.process.stdout.close()
         return self.process.returncode
+
+
+# ------------------------------------------------------------------------------------------- SMTP sink
+class SmtpMessage:
+    """One message the sink received: the envelope, the headers tests look at, the body text, and the
+    credentials its session logged on with (None without AUTH)."""
+
+    def __init__(self, envelope, session):
+        parsed = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+        self.mail_from = envelope.mail_from
+        self.rcpt_tos = list(envelope.rcpt_tos)
+        self.subject = str(parsed["Subject"] or "")
+        self.from_header = str(parsed["From"] or "")
+        self.to_header = str(parsed["To"] or "")
+        part = parsed.get_body(preferencelist=("plain",))
+        self.body = part.get_content() if part is not None else ""
+        credentials = getattr(session, "auth_data", None)
+        self.auth_user = credentials.login.decode("utf-8") if credentials is not None else None
+        self.auth_password = credentials.password.decode("utf-8") if credentials is not None else None
+
+    def __repr__(self):
+        return "SmtpMessage(from=%r, to=%r, subject=%r)" % (self.mail_from, self.rcpt_tos, self.subject)
+
+
+class SmtpSink:
+    """What ``smtp_sink`` yields: ``port``, ``messages``, ``auth_attempts`` (every AUTH tried: user and whether
+    it was accepted; never the password) and ``wait_for(n, timeout)``."""
+
+    def __init__(self, credentials):
+        self.credentials = credentials
+        self.port = 0
+        self.messages = []
+        self.auth_attempts = []
+        self._arrived = threading.Condition()
+
+    def wait_for(self, count, timeout=10.0):
+        """The messages once ``count`` have arrived; AssertionError after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while len(self.messages) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(
+                        "the SMTP sink received %d message(s) in %g s, expected %d"
+                        % (len(self.messages), timeout, count)
+                    )
+                self._arrived.wait(left)
+            return list(self.messages)
+
+    # aiosmtpd hooks
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        # AUTH required before MAIL, checked here rather than with aiosmtpd's auth_required, which warns
+        # on every connection that it is used without TLS (loopback tests need no TLS)
+        if self.credentials is not None and not session.authenticated:
+            return "530 5.7.0 Authentication required"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = SmtpMessage(envelope, session)
+        with self._arrived:
+            self.messages.append(message)
+            self._arrived.notify_all()
+        return "250 Message accepted for delivery"
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        user = auth_data.login.decode("utf-8", "replace")
+        password = auth_data.password.decode("utf-8", "replace")
+        accepted = user == self.credentials["user"] and password == self.credentials["password"]
+        self.auth_attempts.append({"mechanism": mechanism, "user": user, "accepted": accepted})
+        return AuthResult(success=accepted, handled=False, auth_data=auth_data if accepted else None)
+
+
+def _drop_login_data_warning(record):
+    return "login_data is deprecated" not in record.getMessage()
+
+
+@contextlib.contextmanager
+def smtp_sink(auth=None, exclude_mechanisms=()):
+    """A real SMTP server on 127.0.0.1 and a free port, in a thread (aiosmtpd, imported here so that the
+    emulator itself runs without it). ``auth=None``: no AUTH offered. ``auth={"user": u, "password": p}``:
+    AUTH PLAIN and LOGIN (less ``exclude_mechanisms``) offered without TLS and required before MAIL; only these
+    credentials are accepted."""
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink(auth)
+    options = {}
+    if auth is not None:
+        options = {
+            "authenticator": sink.authenticate,
+            "auth_require_tls": False,
+            "auth_exclude_mechanism": list(exclude_mechanisms),
+        }
+        # aiosmtpd itself sets the deprecated Session.login_data after every AUTH, and logs a warning each time
+        logging.getLogger("mail.log").addFilter(_drop_login_data_warning)
+    controller = None
+    for attempt in range(5):  # another process may take the free port before the sink binds it
+        port = free_port()
+        candidate = Controller(sink, hostname="127.0.0.1", port=port, **options)
+        try:
+            candidate.start()
+        except (OSError, RuntimeError):
+            if attempt == 4:
+                raise
+            continue
+        controller, sink.port = candidate, port
+        break
+    try:
+        yield sink
+    finally:
+        controller.stop()
