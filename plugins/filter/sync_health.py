@@ -61,7 +61,8 @@ def _number(value, default=0):
 
 def summarize(results):
     """[{server, status, reasons, last_sync_result, last_sync_kind, last_success, last_success_age_s,
-    pending_bytes, failed_downloads, component_errors, missed_in_a_row}], sorted by server."""
+    pending_bytes, failed_downloads, component_errors, missed_in_a_row, downstream_servers}], sorted by server.
+    ``downstream_servers``: as sync_health read them ([] none, null not read)."""
     rows = []
     for server in sorted(results or {}):
         result = results[server] or {}
@@ -86,9 +87,36 @@ def summarize(results):
                 "failed_downloads": _number(downloads.get("failed_updates")),
                 "component_errors": len(result.get("components_with_errors") or []),
                 "missed_in_a_row": _number(schedule.get("missed_in_a_row")),
+                "downstream_servers": _downstream(result),
             }
         )
     return rows
+
+
+def _downstream(result):
+    listed = result.get("downstream_servers")
+    return [dict(entry) for entry in listed if isinstance(entry, dict)] if isinstance(listed, list) else None
+
+
+def _downstream_lines(rows):
+    """One line per server that has downstream servers: their names, replica or not, version, last sync."""
+    lines = []
+    for row in rows:
+        entries = row["downstream_servers"] or []
+        described = [
+            "%s (%s%s, %s, last synchronization %s)"
+            % (
+                entry.get("name"),
+                "replica" if entry.get("replica") else "downstream",
+                "" if entry.get("direct", True) else ", nested",
+                entry.get("version") or "version unknown",
+                entry.get("last_sync") or "never",
+            )
+            for entry in entries
+        ]
+        if described:
+            lines.append("- **%s**: %s" % (_cell(row["server"]), _cell("; ".join(described))))
+    return ["", "Downstream servers registered at each upstream:", ""] + lines if lines else []
 
 
 def fleet_summary(results):
@@ -163,6 +191,7 @@ def to_markdown(results, title="WSUS sync health"):
                 )
             )
         )
+    lines += _downstream_lines(summary["servers"])
     return "\n".join(lines) + "\n"
 
 

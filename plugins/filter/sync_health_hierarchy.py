@@ -6,10 +6,9 @@ downstream declares (inventory). Pure: no I/O.
 
 * a downstream synchronized after its upstream's last success (else a warning naming both);
 * no downstream runs a newer WSUS than its upstream (else a warning naming both versions);
-* the declared upstream links have no cycle (else critical: such servers can never get updates).
-
-Whether each downstream is registered at its upstream needs the upstream's list of downstream servers, which
-sync_health does not read yet (docs/sync-health.md, "Hierarchy").
+* the declared upstream links have no cycle (else critical: such servers can never get updates);
+* each downstream is registered at its upstream: among the ``downstream_servers`` the upstream's sync_health
+  read (ExecuteSPGetAllDownstreamServers), else a warning naming both (docs/sync-health.md, "Hierarchy").
 """
 
 from __future__ import annotations
@@ -82,10 +81,54 @@ def _pair_findings(downstream, upstream, down, up):
     return findings
 
 
-def hierarchy_findings(results, upstreams):
+def _same_server(listed, wanted):
+    """A name the upstream lists against the name looked for: equal ignoring case, or, when either has no
+    domain (a short name in the inventory, or a server registered under its NetBIOS name), equal first labels."""
+    listed, wanted = str(listed or "").strip().lower().rstrip("."), str(wanted or "").strip().lower().rstrip(".")
+    if not listed or not wanted:
+        return False
+    if listed == wanted:
+        return True
+    return ("." not in listed or "." not in wanted) and listed.split(".", 1)[0] == wanted.split(".", 1)[0]
+
+
+def _registration_findings(downstream, upstream, name, up):
+    """Whether ``downstream`` (listed as ``name``) is among the downstream servers its upstream's result lists."""
+    if not isinstance(up, dict) or up.get("failed") or "downstream_servers" not in up:
+        return []  # not read (already critical), or a result of an older sync_health that did not read them
+    listed = up.get("downstream_servers")
+    if not isinstance(listed, list):
+        why = up.get("downstream_servers_error") or "its sync_health result has no list of downstream servers"
+        return [
+            _finding(
+                "warning",
+                [downstream, upstream],
+                "cannot tell whether %s is registered at %s: %s" % (downstream, upstream, why),
+            )
+        ]
+    entries = [entry for entry in listed if isinstance(entry, dict)]
+    if any(entry.get("direct", True) and _same_server(entry.get("name"), name) for entry in entries):
+        return []
+    shown = downstream if name == downstream else "%s (%s)" % (downstream, name)
+    nested = [entry for entry in entries if _same_server(entry.get("name"), name)]
+    where = " it is listed only below another downstream server;" if nested else ""
+    names = ", ".join(str(entry.get("name")) for entry in entries if entry.get("direct", True)) or "none"
+    return [
+        _finding(
+            "warning",
+            [downstream, upstream],
+            "%s is not registered at its upstream %s (%s lists: %s):%s it has not completed a synchronization "
+            "from %s; check its update source and its last sync." % (shown, upstream, upstream, names, where, upstream),
+        )
+    ]
+
+
+def hierarchy_findings(results, upstreams, names=None):
     """[{status, servers, reason}] for ``results`` (server -> sync_health result) and ``upstreams`` (server ->
-    the upstream server it declares; servers without one are omitted or map to a false value)."""
+    the upstream server it declares; servers without one are omitted or map to a false value). ``names``:
+    server -> the full domain name its upstream lists it under (default: the server itself)."""
     links = {str(down): str(up) for down, up in (upstreams or {}).items() if up}
+    names = {str(server): str(name) for server, name in (names or {}).items() if name}
     findings = []
     for cycle in _cycles(links):
         findings.append(
@@ -100,6 +143,8 @@ def hierarchy_findings(results, upstreams):
         upstream = links[downstream]
         if downstream in (results or {}) and upstream in results:
             findings.extend(_pair_findings(downstream, upstream, results[downstream], results[upstream]))
+            name = names.get(downstream, downstream)
+            findings.extend(_registration_findings(downstream, upstream, name, results[upstream]))
     return findings
 
 

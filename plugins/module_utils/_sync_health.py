@@ -8,7 +8,8 @@ FOR INTERNAL COLLECTION USE ONLY: may change in any release.
 Reads, in order: GetServerVersion (for the hierarchy checks), GetSubscriptionState, ExecuteSPSearchEventHistory
 (the namespace-2 synchronization events),
 GetSubscription, GetSubscriptionNextSynchronizationTime, ExecuteSPGetContentDownloadProgress,
-ExecuteSPGetFailedToDownloadUpdatesCount, ExecuteSPGetComponentsWithErrors. The evaluation is
+ExecuteSPGetFailedToDownloadUpdatesCount, ExecuteSPGetComponentsWithErrors, ExecuteSPGetAllDownstreamServers
+(the downstream servers registered here, read by ``_state.downstream``). The evaluation is
 ``_state.health.evaluate`` (pure).
 """
 
@@ -16,9 +17,10 @@ from __future__ import annotations
 
 import datetime
 
-from ._state import health
+from ._state import downstream, health
 from ._sync_status import reason_of, summarize_events
 from ._wsusar.client import SYNC_EVENTS
+from ._wsusar.errors import WsusPermissionError, WsusProtocolError, WsusSoapFault
 
 SUBSCRIPTION_FIELDS = (
     ("SynchronizeAutomatically", "bool"),
@@ -34,6 +36,25 @@ def subscription_mapping(row):
     return {name: getters[kind](name) for name, kind in SUBSCRIPTION_FIELDS}
 
 
+def read_downstream_servers(client):
+    """(the downstream servers registered at this server, None) or (None, why they could not be read).
+
+    A server that refuses the call or answers rows of another layout still gets its health read: the list only
+    feeds the hierarchy check, and the reason says what went wrong (a warning, not a failed task)."""
+    where = getattr(client.transport, "where", "the server")
+    try:
+        rows = client.get_all_downstream_servers()
+    except (WsusSoapFault, WsusPermissionError, WsusProtocolError) as error:
+        return None, "Could not read the downstream servers of %s: %s" % (where, error)
+    try:
+        return downstream.read_rows(rows), None
+    except downstream.DownstreamRowError as error:
+        return None, (
+            "Could not read the downstream servers of %s: %s (the row layout is not the one documented; please "
+            "report it)" % (where, error)
+        )
+
+
 def read_sync_health(client, thresholds=None, now=None):
     """The health of one server (see ``_state.health.evaluate``), plus ``state``."""
     version = client.get_server_version()
@@ -44,6 +65,7 @@ def read_sync_health(client, thresholds=None, now=None):
     downloads = client.get_content_download_progress()
     failed = client.get_failed_download_count()
     components = client.get_components_with_errors()
+    downstream_servers, downstream_error = read_downstream_servers(client)
     result, last_sync = summarize_events(events, running=state != 0)
     if last_sync.get("error_text"):
         last_sync["reason"] = reason_of(last_sync["error_text"])
@@ -61,6 +83,11 @@ def read_sync_health(client, thresholds=None, now=None):
         components_with_errors=components,
         thresholds=thresholds,
     )
+    if downstream_error:
+        report["reasons"].append(downstream_error)
+        report["status"] = health.worst((report["status"], health.WARNING))
+    report["downstream_servers"] = downstream_servers
+    report["downstream_servers_error"] = downstream_error
     report["state"] = state
     report["version"] = version
     report["checked_at"] = health.iso(health._utc(now))

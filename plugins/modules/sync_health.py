@@ -14,6 +14,9 @@ description:
     from its event history, the age of its last success, whether its automatic synchronizations start as
     scheduled, the next planned synchronization, the update content still to download and failed, and the
     server components in error.
+  - On an upstream server, also lists its downstream servers and replicas (RV(downstream_servers)) with their
+    name, version, replica or not, last synchronization and last rollup, for the hierarchy checks of
+    P(ops.wsus.sync_health_hierarchy#filter).
   - Returns RV(status) (V(healthy), V(warning) or V(critical)), the worst of the checks, and RV(reasons), one
     sentence per finding.
   - "Schedule adherence: WSUS starts an automatic synchronization (event 381) at each of C(per_day) times a
@@ -21,7 +24,7 @@ description:
     planned time with no scheduled start within O(thresholds.schedule_tolerance_minutes) after it is missed.
     Planned times before the subscription was last changed, and while another synchronization was running,
     are not counted."
-  - Only reads, each operation at most once (eight calls); never changes the server, in check mode or not.
+  - Only reads, each operation at most once (nine calls); never changes the server, in check mode or not.
   - The task does not fail on an unhealthy server; test RV(status) (see the examples).
 author:
   - ops.wsus contributors (@ops)
@@ -222,6 +225,53 @@ version:
   returned: success
   type: str
   sample: 10.0.20348.1
+downstream_servers:
+  description:
+    - The downstream servers and replicas registered at this server (ExecuteSPGetAllDownstreamServers), nested
+      ones included, in the server's order; an empty list on a server with none.
+    - V(null) when they could not be read (see RV(downstream_servers_error); the status is then at least
+      V(warning)).
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The full domain name the downstream server registered under.
+      type: str
+    id:
+      description: Its server id (GUID).
+      type: str
+    parent_id:
+      description: The id of the server it synchronizes from, or null.
+      type: str
+    direct:
+      description: Whether it synchronizes from this server itself (not through another downstream server).
+      type: bool
+    version:
+      description: Its WSUS version, or null.
+      type: str
+    replica:
+      description: Whether it is a replica (approvals and settings from its upstream).
+      type: bool
+    last_sync:
+      description: Its last synchronization from its upstream (ISO 8601, UTC), or null when never.
+      type: str
+    last_rollup:
+      description: The last time it rolled up its reports (ISO 8601, UTC), or null when never.
+      type: str
+  sample:
+    - name: wsus02.branch.corp.example
+      id: 7d3c2f0a-5b1e-4c8e-9f61-2a4b6c8d0e1f
+      parent_id: null
+      direct: true
+      version: 10.0.20348.1
+      replica: true
+      last_sync: "2026-12-01T04:12:31Z"
+      last_rollup: "2026-12-01T04:20:02Z"
+downstream_servers_error:
+  description: Why RV(downstream_servers) could not be read, or null.
+  returned: success
+  type: str
 state:
   description: The raw subscription state (0 idle).
   returned: success

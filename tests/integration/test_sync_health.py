@@ -31,6 +31,7 @@ READS = [
     "ExecuteSPGetContentDownloadProgress",
     "ExecuteSPGetFailedToDownloadUpdatesCount",
     "ExecuteSPGetComponentsWithErrors",
+    "ExecuteSPGetAllDownstreamServers",
 ]
 
 
@@ -193,8 +194,17 @@ def test_a_downstream_behind_its_upstream_is_a_warning_naming_both(two_servers, 
         for index, name in enumerate(("wsus01", "wsus02"))
     }
     hosts["wsus02"]["wsus_upstream"] = "wsus01"
+    # registered at wsus01 under its emulator name once it synchronized from it
+    hosts["wsus02"]["wsus_fqdn"] = two_servers.info["names"][1]
     inventory = {"all": {"hosts": hosts}}
     defaults = connection_defaults(two_servers, port="{{ wsus_port }}")
+    source = {"type": "upstream", "server": "127.0.0.1", "port": two_servers.ports[0], "replica": True}
+    outcome = run_playbook(
+        [play([{"name": "source", "ops.wsus.sync_options": {"update_source": source}}], defaults, hosts="wsus02")],
+        collections_path,
+        inventory=inventory,
+    )
+    assert outcome.rc == 0, outcome.stdout[-3000:]
     sync_task = {"name": "sync", "ops.wsus.sync": {"state": "completed", "poll_interval": 1}}
     # the downstream synchronizes first, then the upstream: the downstream is behind
     for host in ("wsus02", "wsus01"):
@@ -208,7 +218,9 @@ def test_a_downstream_behind_its_upstream_is_a_warning_naming_both(two_servers, 
             "ansible.builtin.debug": {
                 "msg": "{{ dict(ansible_play_hosts | zip(ansible_play_hosts | map('extract', hostvars, 'health')))"
                 " | ops.wsus.sync_health_hierarchy(dict(ansible_play_hosts | zip(ansible_play_hosts"
-                " | map('extract', hostvars) | map(attribute='wsus_upstream', default='')))) }}"
+                " | map('extract', hostvars) | map(attribute='wsus_upstream', default=''))),"
+                " dict(ansible_play_hosts | zip(ansible_play_hosts | map('extract', hostvars)"
+                " | map(attribute='wsus_fqdn', default='')))) }}"
             },
         },
     ]
