@@ -128,6 +128,23 @@ def test_the_valid_control_host_does_reach_its_server(hostile_run):
     assert "SetSubscription" in {entry["operation"] for entry in hostile_run.control_log}
 
 
+def _passwords():
+    """The values of the hostile documents' secret keys (proxy.password, notifications.smtp.password)."""
+    found = []
+    for file_name in sorted(os.listdir(HOST_VARS)):
+        with open(os.path.join(HOST_VARS, file_name), encoding="utf-8") as handle:
+            found += re.findall(r"\"(Hostile-\w+-Pass-\d+)\"", handle.read())
+    return found
+
+
+def test_no_password_of_a_hostile_document_is_shown(hostile_run):
+    passwords = _passwords()
+    assert len(passwords) >= 6  # the proxy's and the SMTP server's
+    assert "Europe/Berlinn" in hostile_run.stdout  # the output does show the documents' other values
+    for password in passwords:
+        assert password not in hostile_run.stdout + hostile_run.stderr, password
+
+
 def test_ansible_itself_did_not_choke(hostile_run):
     assert "Traceback" not in hostile_run.stdout + hostile_run.stderr, hostile_run.stderr[-3000:]
     assert "ERROR!" not in hostile_run.stderr, hostile_run.stderr[-3000:]

@@ -17,8 +17,39 @@ import json
 from typing import NamedTuple, Optional
 
 from .hints import bool_hint, host_hints, yaml_hints
+from .mail_hints import address_hints, language_hints, recipients_hints
 from .schema import deref, rule_for
-from .words import HOST_PATTERN, PATTERN_MESSAGES, TIME_PATTERN, one_of, quote, range_words, suggest, type_words
+from .words import (
+    EMAIL_LANGUAGE_PATTERN,
+    EMAIL_PATTERN,
+    HOST_PATTERN,
+    PATTERN_MESSAGES,
+    TIME_PATTERN,
+    one_of,
+    quote,
+    range_words,
+    suggest,
+    type_words,
+)
+
+# the key that takes the port of a host name key, by the host name key
+_PORT_KEYS = {"server": "port", "ssl_server": "ssl_port", "host": "port"}
+
+
+def _host_hints(value, parts):
+    key = parts[-1] if parts else None
+    port_key = None
+    if len(parts) >= 2 and isinstance(key, str) and key in _PORT_KEYS:
+        port_key = "%s.%s" % (parts[-2], _PORT_KEYS[key])
+    return host_hints(value, port_key)
+
+
+# pattern -> advice(value, parts) for the usual mistakes of that kind of value
+_PATTERN_HINTS = {
+    HOST_PATTERN: _host_hints,
+    EMAIL_PATTERN: address_hints,
+    EMAIL_LANGUAGE_PATTERN: lambda value, parts: language_hints(value),
+}
 
 _NULL_HINT = "the key has no value (YAML reads an empty value as null): remove the key or give a value"
 
@@ -216,7 +247,10 @@ def _type(err):
         base = PATTERN_MESSAGES[TIME_PATTERN]
     else:
         base = "must be " + type_words(expected)
-    return [err.finding(base, err.hints())]
+    hints = err.hints()
+    if expected == "array":
+        hints.extend(recipients_hints(err.value, err.parts))
+    return [err.finding(base, hints)]
 
 
 def _range(err):
@@ -242,8 +276,8 @@ def _pattern(err):
     if err.value == "" and err.schema.get("minLength", 0) >= 1:
         return []  # reported once, by minLength: "must not be empty"
     hints = err.hints()
-    if err.expected == HOST_PATTERN:
-        hints.extend(host_hints(err.value))
+    if err.expected in _PATTERN_HINTS:
+        hints.extend(_PATTERN_HINTS[err.expected](err.value, err.parts))
     base = PATTERN_MESSAGES.get(err.expected, "must match the pattern %s" % err.expected)
     return [err.finding(base, hints)]
 

@@ -84,8 +84,9 @@ def yaml_hints(value, schema, parts):
     return []
 
 
-def host_hints(value):
-    """Advice for a host name that is not one: a URL, a path, a port, non-ASCII letters, spaces."""
+def host_hints(value, port_key=None):
+    """Advice for a host name that is not one: a URL, a path, a port, non-ASCII letters, spaces.
+    ``port_key``: the path of the key the port belongs in ("smtp.port"), to name it."""
     hints: list = []
     if not isinstance(value, str):
         return hints
@@ -94,7 +95,7 @@ def host_hints(value):
     elif "/" in value:
         hints.append("write only the host name, without a path")
     elif re.search(r":\d*$", value):
-        hints.append("give the port in the port key, not in the host name")
+        hints.append("give the port in the port key%s, not in the host name" % (" (%s)" % port_key if port_key else ""))
     if any(ord(c) > 127 for c in value):
         hints.append(
             "it contains non-ASCII characters: write an internationalized name in its ASCII (punycode, xn--) form"

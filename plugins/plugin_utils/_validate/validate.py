@@ -39,7 +39,9 @@ Public API
 
 Messages never contain the value of a key that looks like a password. The words of
 the messages are in :mod:`.words` and :mod:`.hints`; :mod:`.convert` turns each
-jsonschema error into them, one converter per schema keyword.
+jsonschema error into them, one converter per schema keyword. The rules JSON Schema cannot
+express (recipient lists unique ignoring case and short enough once joined, a time zone the
+controller knows) are the table of :mod:`.extra`.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ import traceback
 from typing import NamedTuple, Optional
 
 from .convert import convert
+from .ecma import pattern_keyword
+from .extra import extra_findings
 from .schema import SCHEMA_PATH, load_schema, schema_key
 from .words import MASK, PATTERN_MESSAGES, show as _show
 from .words import is_secret_key as _is_secret_key
@@ -122,6 +126,8 @@ def _validator(path=None):
         schema = load_schema(key)
         cls = _extend_validator(
             Draft202012Validator,
+            # "$" ends the string, as in ECMA-262: "host\n" must not pass "^...$" (see ecma.py)
+            validators={"pattern": pattern_keyword},
             type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_strict_integer),
         )
         validator = cls(schema)
@@ -179,7 +185,7 @@ def plain_data(value):
 
 
 def _not_a_mapping(document, root):
-    sections = "update_source, proxy, products, classifications, schedule, languages, storage"
+    sections = "update_source, proxy, products, classifications, schedule, languages, storage, notifications"
     if document is None:
         message = (
             "must be a mapping of sections (%s); it is empty (null): write %s: {} to leave the server as it is"
@@ -200,16 +206,18 @@ def validate_document(document, root="wsus_sync"):
         return [_not_a_mapping(document, root)]
 
     root_schema = validator.schema
+    found = [finding for error in validator.iter_errors(document) for finding in convert(validator, error, root_schema)]
+    # the rules JSON Schema cannot express (extra.py), on values the schema found nothing wrong with
+    found += extra_findings(document, reported=frozenset(finding.parts for finding in found))
     findings = {}
-    for error in validator.iter_errors(document):
-        for finding in convert(validator, error, root_schema):
-            path = _path_parts_to_str(root, document, finding.parts)
-            got = None
-            if finding.show:
-                got = MASK if any(_is_secret_key(p) for p in finding.parts) else _show(finding.value)
-            key = (path, finding.message)
-            if key not in findings:
-                findings[key] = (_sort_key(finding.parts), Violation(path, finding.message, got))
+    for finding in found:
+        path = _path_parts_to_str(root, document, finding.parts)
+        got = None
+        if finding.show:
+            got = MASK if any(_is_secret_key(p) for p in finding.parts) else _show(finding.value)
+        key = (path, finding.message)
+        if key not in findings:
+            findings[key] = (_sort_key(finding.parts), Violation(path, finding.message, got))
     return [violation for dummy, violation in sorted(findings.values(), key=lambda item: (item[0], item[1].message))]
 
 

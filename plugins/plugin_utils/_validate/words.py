@@ -23,6 +23,12 @@ HOST_PATTERN = (
     "^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?$"
 )
 TIME_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
+EMAIL_PATTERN = (
+    "^(?=[^@]{1,64}@)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    "@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+)
+EMAIL_LANGUAGE_PATTERN = "^[a-z]{2,3}(-[a-z]{2,4})?$"
+ONE_LINE_PATTERN = "^[^\\u0000-\\u001f\\u007f]*$"
 PATTERN_MESSAGES = {
     HOST_PATTERN: (
         "must be a host name or IPv4 address: ASCII letters, digits, hyphens, underscores and dots "
@@ -43,6 +49,19 @@ PATTERN_MESSAGES = {
         "trailing spaces; give the domain in proxy.domain"
     ),
     "^[^\\\\\\s]+$": "must be a domain name without backslashes or spaces",
+    EMAIL_PATTERN: (
+        "must be one plain e-mail address such as wsus-admins@example.com: ASCII letters, digits and "
+        "!#$%&'*+/=?^_`{|}~- before the @ (at most 64, dots only between them), a host name after it; "
+        "no display name, spaces, commas or semicolons"
+    ),
+    EMAIL_LANGUAGE_PATTERN: (
+        "must be a language code in lower case as WSUS lists its e-mail languages, such as en, de, fr, ja, "
+        "zh-cn or zh-tw"
+    ),
+    ONE_LINE_PATTERN: (
+        "must be one line without line breaks, tabs or other control characters "
+        "(a line break would start a new mail header)"
+    ),
 }
 
 _TYPE_WORDS = {

@@ -15,7 +15,16 @@ from ansible_collections.ops.wsus.plugins.plugin_utils._validate import validate
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 SCHEMA_FILE = os.path.join(REPO_ROOT, "schemas", "wsus_sync.schema.json")
 LANGUAGES_JSON = os.path.join(REPO_ROOT, "emulator", "wsus_emulator", "data", "languages.json")
-SECTIONS = {"update_source", "proxy", "products", "classifications", "schedule", "languages", "storage"}
+SECTIONS = {
+    "update_source",
+    "proxy",
+    "products",
+    "classifications",
+    "schedule",
+    "languages",
+    "storage",
+    "notifications",
+}
 
 
 @pytest.fixture(scope="module")
@@ -145,6 +154,10 @@ def test_documented_defaults(schema):
     assert props["proxy"]["properties"]["port"]["default"] == 80
     assert props["proxy"]["properties"]["update_password"]["default"] == "on_create"
     assert props["schedule"]["properties"]["timezone"]["default"] == "UTC"
+    notifications = props["notifications"]["properties"]
+    assert notifications["smtp"]["properties"]["port"]["default"] == 25
+    assert notifications["smtp"]["properties"]["update_password"]["default"] == "on_create"
+    assert notifications["status_report"]["properties"]["timezone"]["default"] == "UTC"
 
 
 def test_limits(schema):

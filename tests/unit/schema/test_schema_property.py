@@ -121,6 +121,52 @@ schedules = optional(automatic=st.booleans(), time=times, timezone=st.sampled_fr
 languages = st.one_of(st.just("all"), st.lists(st.sampled_from(LANGUAGES), min_size=1, max_size=10, unique=True))
 storages = optional(local=st.booleans(), download_only_approved=st.booleans(), express_files=st.booleans())
 
+mail_labels = st.from_regex(r"\A[A-Za-z0-9]([A-Za-z0-9-]{0,20}[A-Za-z0-9])?\Z")
+mail_domains = st.lists(mail_labels, min_size=1, max_size=4).map(".".join)
+local_parts = st.from_regex(r"\A[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}(\.[A-Za-z0-9_+-]{1,10}){0,2}\Z")
+addresses = st.builds("{}@{}".format, local_parts, mail_domains)
+recipient_lists = st.lists(addresses, max_size=8, unique_by=str.lower)
+one_line = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=60)
+
+
+def _with_recipients(draw, part):
+    if part.get("enabled") is True and part.get("recipients") == []:
+        part["recipients"] = [draw(addresses)]
+    return part
+
+
+@st.composite
+def smtp_settings(draw):
+    smtp = draw(optional(host=hosts, port=ports, sender_name=one_line, sender_address=addresses))
+    smtp.update(draw(optional(authentication=st.booleans(), user=one_line.filter(bool))))
+    if smtp.get("authentication") is True and "user" not in smtp:
+        smtp["user"] = draw(users)
+    if "user" in smtp and smtp.get("authentication") is not False and draw(st.booleans()):
+        smtp["password"] = draw(secrets)
+        smtp.update(draw(optional(update_password=st.sampled_from(["on_create", "always"]))))
+    return smtp
+
+
+@st.composite
+def notification_sections(draw):
+    section = draw(optional(language=st.sampled_from(["en", "de", "ja", "zh-cn", "zh-tw", "pt-br"])))
+    if draw(st.booleans()):
+        section["new_updates"] = _with_recipients(
+            draw, draw(optional(enabled=st.booleans(), recipients=recipient_lists))
+        )
+    if draw(st.booleans()):
+        report = optional(
+            enabled=st.booleans(),
+            frequency=st.sampled_from(["daily", "weekly"]),
+            time=times,
+            timezone=st.sampled_from(ZONES),
+            recipients=recipient_lists,
+        )
+        section["status_report"] = _with_recipients(draw, draw(report))
+    if draw(st.booleans()):
+        section["smtp"] = draw(smtp_settings())
+    return section
+
 
 @st.composite
 def valid_documents(draw):
@@ -133,6 +179,7 @@ def valid_documents(draw):
             schedule=schedules,
             languages=languages,
             storage=storages,
+            notifications=notification_sections(),
         )
     )
     if document.get("update_source", {}).get("replica") is True:
