@@ -16,6 +16,9 @@ description:
     back with M(ops.wsus.sync_options) reports no change).
   - Returns the synchronization status, the next scheduled synchronization, and the last one's result,
     times and error text (from the server's event history).
+  - Returns the server's e-mail notifications in the shape of the document's C(notifications) section
+    (without the SMTP password, which WSUS never gives back); applying it back with
+    M(ops.wsus.notifications) reports no change.
 author:
   - ops.wsus contributors (@ops)
 extends_documentation_fragment:
@@ -23,15 +26,19 @@ extends_documentation_fragment:
   - ops.wsus.attributes.INFO_MODULE
 options:
   timezone:
-    description: IANA time zone in which to express C(schedule.time) of RV(sync_options).
+    description: >-
+      IANA time zone in which to express C(schedule.time) of RV(sync_options) and C(status_report.time) of
+      RV(notifications).
     type: str
     default: UTC
   gather:
-    description: What to read. V(server) is version and role; V(sync_options) the document; V(sync) the status.
+    description: >-
+      What to read. V(server) is version and role; V(sync_options) the document; V(sync) the status;
+      V(notifications) the e-mail notifications.
     type: list
     elements: str
-    choices: [server, sync_options, sync]
-    default: [server, sync_options, sync]
+    choices: [server, sync_options, sync, notifications]
+    default: [server, sync_options, sync, notifications]
 seealso:
   - module: ops.wsus.sync_options
 """
@@ -43,9 +50,9 @@ EXAMPLES = r"""
   delegate_to: localhost
   register: wsus
 
-- name: Show its settings as inventory YAML
+- name: Show its settings as inventory YAML (the whole wsus_sync document, with its notifications)
   ansible.builtin.debug:
-    msg: "{{ wsus.sync_options | to_nice_yaml }}"
+    msg: "{{ wsus.sync_options | combine({'notifications': wsus.notifications}) | to_nice_yaml }}"
 """
 
 RETURN = r"""
@@ -67,6 +74,20 @@ sync_options:
   description: The server's settings in the C(wsus_sync) document's shape.
   returned: when O(gather) has V(sync_options)
   type: dict
+notifications:
+  description:
+    - The server's e-mail notifications as the C(notifications) section of the C(wsus_sync) document
+      (C(language), C(new_updates), C(status_report), C(smtp)); never the SMTP password.
+    - C(status_report.time) is in O(timezone); it is left out when the server stores a value that is no number
+      of seconds of a day. Empty text settings (no SMTP host yet) are left out.
+    - To adopt a server as it is, C(wsus_sync) is RV(sync_options) with this as its C(notifications).
+  returned: when O(gather) has V(notifications)
+  type: dict
+  sample:
+    language: en
+    new_updates: {enabled: true, recipients: [wsus-admins@example.com]}
+    status_report: {enabled: false, frequency: weekly, time: "00:00", timezone: UTC, recipients: []}
+    smtp: {host: smtp.example.com, port: 25, authentication: false}
 result:
   description: >-
     The state of synchronization: V(running) while one runs, otherwise the last one's result
@@ -127,6 +148,7 @@ soap_calls:
 """
 
 from ansible_collections.ops.wsus.plugins.module_utils._module import WsusModule
+from ansible_collections.ops.wsus.plugins.module_utils._notifications import read_section
 from ansible_collections.ops.wsus.plugins.module_utils._sync_options import ServerReader, read_sync_options
 from ansible_collections.ops.wsus.plugins.module_utils._sync_status import read_sync_status, iso
 
@@ -135,8 +157,8 @@ ARGSPEC = dict(
     gather=dict(
         type="list",
         elements="str",
-        default=["server", "sync_options", "sync"],
-        choices=["server", "sync_options", "sync"],
+        default=["server", "sync_options", "sync", "notifications"],
+        choices=["server", "sync_options", "sync", "notifications"],
     ),
 )
 
@@ -158,6 +180,8 @@ def run(module):
         status = read_sync_status(client)
         result.update(status)
         result["next_sync"] = iso(client.get_next_sync_time())
+    if "notifications" in gather:
+        result["notifications"] = read_section(client, module.params["timezone"])
     return result
 
 

@@ -6,6 +6,7 @@ Windows Server 2022 WSUS publishes; the emulator's answer to each is validated t
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import time
@@ -19,6 +20,7 @@ from ansible_collections.ops.wsus.plugins.module_utils._wsusar.operations import
 from support.paths import REFERENCE
 from support import wsdl_contract
 from support.fixtures import module_emulator
+from wsus_emulator.testing import smtp_sink
 
 WSDL = wsdl_contract.live_wsdl_path(REFERENCE)
 pytestmark = pytest.mark.skipif(not os.path.exists(WSDL), reason="../shared/reference is not beside the checkout")
@@ -30,6 +32,7 @@ SAMPLE_BY_TYPE = {
     "guid": SECURITY_UPDATES,
     "base64Binary": "AA==",
     "string": "x",
+    "EmailStatusNotificationFrequency": "Daily",
 }
 
 
@@ -60,10 +63,19 @@ def sample_args(schema, operation):
     args = {}
     for param, kind in operation.params:
         if kind == "row":
-            args[param] = sample_row(schema, "ConfigurationTableRow" if param == "row" else "SubscriptionTableRow")
+            args[param] = sample_row(schema, ROW_TYPES[param])
         else:
-            args[param] = samples[kind]
+            args[param] = ENUM_SAMPLES.get(param, samples[kind])
     return args
+
+
+# The WSDL type of each ``row`` parameter, and a valid value for the string parameters that are enumerations.
+ROW_TYPES = {
+    "row": "ConfigurationTableRow",
+    "subscription": "SubscriptionTableRow",
+    "setting": "EmailNotificationConfigurationRow",
+}
+ENUM_SAMPLES = {"value": "NewSync", "notificationType": "Summary"}
 
 
 @pytest.mark.parametrize("name", sorted(OPERATIONS))
@@ -113,6 +125,8 @@ def emulator_args(client, name, schema):
         return {"preferredCulture": "en", "categoryId": top[0].id}
     if name == "SetSubscriptionFrequency":
         return {"numberOfSynchronizationsPerDay": 2}
+    if name == "ExecuteSPSetEmailNotificationConfiguration":
+        return {"setting": client.get_email_configuration()}
     return sample_args(schema, OPERATIONS[name])
 
 
@@ -137,9 +151,18 @@ def test_emulator_response_conforms_to_live_wsdl(schema, synced_client, name):
     if name == "StartSubscriptionManuallyForCategoryOnly" or name == "StartSubscriptionManually":
         synced_client.stop_sync()
         wait_idle(synced_client)  # a start while the run is still stopping is refused
-    status, data = synced_client.transport.post(
-        name, soap.encode_request(name, args), soap_action(name), write=OPERATIONS[name].write
-    )
+    with contextlib.ExitStack() as stack:
+        if name == "SendTestEmail":  # answered only once a message is delivered: to a real SMTP server
+            sink = stack.enter_context(smtp_sink())
+            args.update(
+                senderEmailAddress="wsus@example.com",
+                smtpHostName="127.0.0.1",
+                smtpPort=sink.port,
+                recipients="ops@example.com",
+            )
+        status, data = synced_client.transport.post(
+            name, soap.encode_request(name, args), soap_action(name), write=OPERATIONS[name].write
+        )
     assert status == 200, data[:500]
     assert wsdl_contract.body_errors(schema, data) == []
     assert soap.parse_envelope(data).tag == "{%s}%sResponse" % (NAMESPACE, name)

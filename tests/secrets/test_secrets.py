@@ -4,8 +4,10 @@ One ansible-playbook run (default stdout callback, ``-vvv --diff``, an Ansible l
 
 * play ``modules`` runs every module with a distinctive WSUS password and a distinctive proxy password
   (sync_options with ``update_password: always``, also in check mode; server_info; categories_info;
-  sync; validate), then the failure paths: a wrong WSUS password for every module, a Reporter that
-  tries to set the proxy password, and invalid
+  sync; validate; notifications with a distinctive SMTP password and ``update_password: always``, also in
+  check mode), then the failure paths (for the SMTP password: a test e-mail the server fails to send, a
+  Reporter whose SetSmtpUserPassword is refused, a section the schema refuses): a wrong WSUS password for
+  every module, a Reporter that tries to set the proxy password, and invalid
   documents that carry the proxy password (out-of-range port, misspelled key, a password too long or
   of the wrong type, a password under a key of the wrong section, a product the server does not have);
 * play ``role`` runs ops.wsus.wsus_sync with a report path on three hosts: one that applies and
@@ -13,7 +15,9 @@ One ansible-playbook run (default stdout callback, ``-vvv --diff``, an Ansible l
 * play ``dump`` writes every registered value (and the role's own results) to a JSON file.
 
 Then none of the secrets, nor their base64 or UTF-16LE-base64 forms, may appear in stdout, stderr, the
-Ansible log, the dump, the role's reports, the emulator's request log, its state or its state files.
+Ansible log, the dump, the role's reports, the emulator's request log, its state or its state files (but
+for the SMTP password in the e-mail store of the state files: the emulated server's own database keeps it to
+log on to the SMTP server, as WSUS does).
 The suite also checks that the secrets really were used (the proxy password's SHA-256 on the server).
 """
 
@@ -35,7 +39,8 @@ ADMIN_PASSWORD = "Wsus-Adm1n-Secr3t-91"
 REPORTER_PASSWORD = "Wsus-Rep0rter-Secr3t-92"
 WRONG_PASSWORD = "Wr0ng-Wsus-Secr3t-93"
 PROXY_PASSWORD = "Pr0xy-Secr3t-Zebra-94"
-SECRETS = (ADMIN_PASSWORD, REPORTER_PASSWORD, WRONG_PASSWORD, PROXY_PASSWORD)
+SMTP_PASSWORD = "Smtp-Secr3t-Otter-95"
+SECRETS = (ADMIN_PASSWORD, REPORTER_PASSWORD, WRONG_PASSWORD, PROXY_PASSWORD, SMTP_PASSWORD)
 
 PROXY = {
     "enabled": True,
@@ -55,6 +60,20 @@ DOCUMENT = {
     "languages": ["en", "de"],
 }
 ROLE_HOSTS = ("role_ok", "role_badpass", "role_invalid", "role_file")
+SMTP_USER = "CONTOSO\\wsus-mail"
+NOTIFICATIONS = {
+    "new_updates": {"enabled": True, "recipients": ["wsus-admins@example.com"]},
+    # nothing listens there: the test e-mail fails (only where it is asked for)
+    "smtp": {
+        "host": "127.0.0.1",
+        "port": 9,
+        "sender_address": "wsus@example.com",
+        "authentication": True,
+        "user": SMTP_USER,
+        "password": SMTP_PASSWORD,
+        "update_password": "always",
+    },
+}
 INVALID_PROXY = dict(PROXY, port=70000, pasword=PROXY_PASSWORD)  # out of range, and a misspelled key
 
 # The task names of play "modules" whose result must be a failure, with what the message must say.
@@ -69,6 +88,9 @@ EXPECTED_FAILURES = {
     "invalid document: password in the wrong section": "wsus_sync.update_source.password",
     "unknown product: sync_options": "products[0]: no product matches",
     "reporter: sync_options": "WSUS\\reporter may not call SetProxyPassword",
+    "test e-mail refused: notifications": "the test e-mail failed: ",
+    "reporter: notifications": "WSUS\\reporter may not call SetSmtpUserPassword",
+    "invalid section: notifications": "wsus_sync.notifications.smtp.password",
 }
 
 
@@ -100,6 +122,13 @@ def modules_play(server):
             "register": "r_sync",
         },
         {"name": "validate", "ops.wsus.validate": {"document": DOCUMENT}, "register": "r_validate"},
+        {"name": "notifications", "ops.wsus.notifications": NOTIFICATIONS, "register": "r_notifications"},
+        {
+            "name": "notifications in check mode",
+            "ops.wsus.notifications": NOTIFICATIONS,
+            "check_mode": True,
+            "register": "r_notifications_check",
+        },
         fails("wrong password: sync_options", "ops.wsus.sync_options", dict(DOCUMENT, **wrong)),
         fails("wrong password: server_info", "ops.wsus.server_info", wrong),
         fails("wrong password: categories_info", "ops.wsus.categories_info", wrong),
@@ -128,6 +157,22 @@ def modules_play(server):
             "ops.wsus.sync_options",
             dict(DOCUMENT, username="WSUS\\reporter", password=REPORTER_PASSWORD),
         ),
+        fails(
+            "test e-mail refused: notifications",
+            "ops.wsus.notifications",
+            dict(NOTIFICATIONS, send_test_email="always"),
+        ),
+        # the configuration is as declared already: SetSmtpUserPassword is the only write, and it is refused
+        fails(
+            "reporter: notifications",
+            "ops.wsus.notifications",
+            {"smtp": NOTIFICATIONS["smtp"], "username": "WSUS\\reporter", "password": REPORTER_PASSWORD},
+        ),
+        fails(
+            "invalid section: notifications",
+            "ops.wsus.notifications",
+            {"smtp": dict(NOTIFICATIONS["smtp"], authentication=False, port=70000)},
+        ),
     ]
     return play(tasks, connection_defaults(server, password=ADMIN_PASSWORD), hosts="modules", name="modules")
 
@@ -152,6 +197,8 @@ def dump_play(path, task_names):
                 ("categories_info", "r_categories"),
                 ("sync", "r_sync"),
                 ("validate", "r_validate"),
+                ("notifications", "r_notifications"),
+                ("notifications in check mode", "r_notifications_check"),
             )
         }
     )
@@ -161,6 +208,7 @@ def dump_play(path, task_names):
             for fact in (
                 "__wsus_sync_validation",
                 "__wsus_sync_options",
+                "__wsus_sync_notifications",
                 "__wsus_sync_run",
                 "__wsus_sync_failure",
                 "__wsus_sync_report_entry",
@@ -213,7 +261,7 @@ def secrets_run(emulator_factory, collections_path, tmp_path_factory):
         wsus_password=ADMIN_PASSWORD,
         wsus_auth="ntlm",
         wsus_timeout=10,
-        wsus_sync=DOCUMENT,
+        wsus_sync=dict(DOCUMENT, notifications=NOTIFICATIONS),
         wsus_sync_run="always",
         wsus_sync_poll_interval=1,
         wsus_sync_timeout="2m",
@@ -229,7 +277,11 @@ def secrets_run(emulator_factory, collections_path, tmp_path_factory):
                         "role_badpass": dict(role_vars, wsus_password=WRONG_PASSWORD),
                         "role_invalid": dict(
                             role_vars,
-                            wsus_sync=dict(DOCUMENT, proxy=dict(PROXY, port=70000, password=PROXY_PASSWORD * 13)),
+                            wsus_sync=dict(
+                                DOCUMENT,
+                                proxy=dict(PROXY, port=70000, password=PROXY_PASSWORD * 13),
+                                notifications={"smtp": dict(NOTIFICATIONS["smtp"], authentication=False)},
+                            ),
                         ),
                         # the document in its own file (docs/role.md), its password templated from a variable
                         "role_file": dict(
@@ -274,6 +326,9 @@ def test_the_run_did_what_it_claims(secrets_run):
     assert modules["categories_info"]["products"]
     assert modules["sync"]["result"] == "succeeded"
     assert modules["validate"]["violations"] == []
+    assert modules["notifications"]["changed"] is True and "smtp password" in modules["notifications"]["applied"]
+    assert modules["notifications in check mode"]["changed"] is True
+    assert modules["notifications in check mode"]["applied"] == []
     for name, needle in EXPECTED_FAILURES.items():
         result = modules[name]
         assert result.get("failed") is True, (name, result)
@@ -281,6 +336,9 @@ def test_the_run_did_what_it_claims(secrets_run):
     digest = hashlib.sha256(PROXY_PASSWORD.encode("utf-8")).hexdigest()
     for index in (0, 1, 2):
         assert run.server.state(index)["proxy_password_sha256"] == digest  # the password did get through
+    smtp_digest = hashlib.sha256(SMTP_PASSWORD.encode("utf-8")).hexdigest()
+    for index in (0, 1):  # the modules' server and role_ok's
+        assert run.server.state(index)["email"]["smtp_password_sha256"] == smtp_digest
     # the diff was printed, with the password masked
     assert '"password": "********"' in run.stdout and "--- before" in run.stdout
     assert "<127.0.0.1> EXEC" in run.stdout or "ESTABLISH LOCAL CONNECTION" in run.stdout  # really -vvv
@@ -295,6 +353,11 @@ def test_the_role_ran_and_reported_every_host(secrets_run):
     assert hosts["role_badpass"]["status"] == "failed"
     assert "authentication failed" in hosts["role_badpass"]["error"]["msg"]
     assert hosts["role_invalid"]["status"] == "failed"
+    assert "wsus_sync.notifications.smtp.password" in hosts["role_invalid"]["error"]["msg"]
+    assert hosts["role_ok"]["notifications"]["changed"] is True
+    assert "notifications.smtp.password: set (update_password: always)" in hosts["role_ok"]["notifications"]["changes"]
+    markdown = (secrets_run.work / "report" / "wsus-sync.md").read_text()
+    assert "Notification changes made:" in markdown and "notifications.new_updates.recipients" in markdown
     assert "wsus_sync.proxy.password" in hosts["role_invalid"]["error"]["msg"]
     assert "wsus_sync.proxy.port" in hosts["role_invalid"]["error"]["msg"]
     assert hosts["role_file"]["status"] == "changed" and hosts["role_file"]["sync"]["result"] == "succeeded"
@@ -334,8 +397,20 @@ def test_no_secret_anywhere(secrets_run, where):
         text = json.dumps([run.server.state(index) for index in (0, 1, 2)])
     else:
         assert run.state_files
-        text = "\n".join(path.read_text(errors="replace") for path in run.state_files)
+        text = "\n".join(json.dumps(_without_smtp_store(json.loads(path.read_text()))) for path in run.state_files)
+        assert getattr(_without_smtp_store, "seen", False), "no state file holds the SMTP store: nothing was tested"
     assert leaks(text) == []
+
+
+def _without_smtp_store(state):
+    """A state file without the one place the emulated server keeps the SMTP password (its database, as WSUS
+    keeps it to log on to the SMTP server); asserting it is there keeps this exception narrow."""
+    email = state.get("email") or {}
+    if email.get("smtp_password_utf16le") is not None:
+        assert base64.b64decode(email["smtp_password_utf16le"]).decode("utf-16-le") == SMTP_PASSWORD
+        email["smtp_password_utf16le"] = "(the server's store)"
+        _without_smtp_store.seen = True
+    return state
 
 
 def test_no_traceback(secrets_run):

@@ -77,3 +77,39 @@ def utc_seconds_to_local(seconds, timezone="UTC", now=None):
 def same_minute(seconds_a, seconds_b):
     """WSUS may keep seconds the document cannot say: compare at minute precision."""
     return (int(seconds_a) % SECONDS_PER_DAY) // 60 == (int(seconds_b) % SECONDS_PER_DAY) // 60
+
+
+def next_offset_change(timezone, now=None, days=366):
+    """The first hour (aware, UTC) within ``days`` from ``now`` at which ``timezone``'s UTC offset differs
+    from its offset at ``now`` (a daylight saving change), or None. Hour precision is enough: callers name
+    the day."""
+    tz = zone(timezone)
+    start = (now or datetime.datetime.now(datetime.timezone.utc)).astimezone(datetime.timezone.utc)
+    if tz is datetime.timezone.utc:
+        return None
+    offset = start.astimezone(tz).utcoffset()
+    moment = start.replace(minute=0, second=0, microsecond=0)
+    for hour in range(1, days * 24 + 1):
+        candidate = moment + datetime.timedelta(hours=hour)
+        if candidate.astimezone(tz).utcoffset() != offset:
+            return candidate
+    return None
+
+
+def offset_change_note(seconds, timezone, now=None, what="the time"):
+    """A line for a time WSUS stores in UTC (``seconds`` after midnight) and the document declares in
+    ``timezone``: when the zone's offset changes within a year, on which day the stored UTC time starts to
+    mean another local time, and that the playbook must run again then to move it back. None when no change
+    comes (UTC, or a zone without daylight saving)."""
+    change = next_offset_change(timezone, now)
+    if change is None:
+        return None
+    tz = zone(timezone)
+    local_now = utc_seconds_to_local(seconds, timezone, now)
+    local_then = utc_seconds_to_local(seconds, timezone, change + datetime.timedelta(days=1))
+    utc_text = "%02d:%02d" % divmod((int(seconds) % SECONDS_PER_DAY) // 60, 60)
+    return (
+        "on %s %s changes its UTC offset: %s, stored as %s UTC, will then mean %s local time instead of %s; "
+        "run the role again on or after that day to move it back"
+        % (change.astimezone(tz).date().isoformat(), timezone, what, utc_text, local_then, local_now)
+    )

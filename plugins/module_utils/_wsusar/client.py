@@ -25,6 +25,8 @@ from .soap import MAX_DATETIME_TEXT, MIN_DATETIME, decode_response, encode_reque
 from .transport import Transport
 
 ROLES = {0: "none", 1: "reporter", 2: "administrator"}
+# Guid.Empty: as parentServerId, "this server" (the root of the downstream tree it knows).
+EMPTY_GUID = "00000000-0000-0000-0000-000000000000"
 
 # Category row columns, [MS-WSUSAR] 2.2.4.12.1.1 (UpdateCategoryProperties).
 Category = namedtuple("Category", "id title type prohibits_subcategories description arrival_date")
@@ -64,6 +66,10 @@ SYNC_EVENTS.update(SYNC_END_EVENTS)
 # The request flags of ConfigurationTableRow that make WSUS check configurationChangeNumber: the spec's, and the
 # one Windows Server 2022 appends at the end of the row (sent only when the server's row has it).
 CHANGE_DETECTION_FLAGS = ("detectConfigChange", "DetectConfigChange")
+
+# ExecuteSPGet/SetEmailNotificationRecipients' EmailNotificationType values (live WSDL).
+EMAIL_NEW_SYNC = "NewSync"
+EMAIL_SUMMARY = "Summary"
 
 # Fault types that mean "your role does not allow this".
 _PERMISSION_FAULTS = ("UnauthorizedAccessException", "SecurityException")
@@ -241,6 +247,53 @@ class WsusClient:
         rows = self.call("ExecuteSPGetSubcategories", {"preferredCulture": culture, "categoryId": category_id})
         return [_category(row) for row in rows]
 
+    # ------------------------------------------------------------------ e-mail notifications
+
+    def get_email_configuration(self):
+        """The EmailNotificationConfigurationRow as an ``OrderedRow``."""
+        return self.call("ExecuteSPGetEmailNotificationConfiguration")
+
+    def set_email_configuration(self, row):
+        """Write the whole row back (read-modify-write: change only the fields you set)."""
+        self.call("ExecuteSPSetEmailNotificationConfiguration", {"setting": row})
+
+    def get_email_recipients(self, kind):
+        """The addresses of ``kind`` (EMAIL_NEW_SYNC, EMAIL_SUMMARY) as a list, in the server's order."""
+        text = self.call("ExecuteSPGetEmailNotificationRecipients", {"value": kind})
+        if text is not None and not isinstance(text, str):
+            raise WsusProtocolError(
+                "the %s recipients are not a string: %r" % (kind, text), "ExecuteSPGetEmailNotificationRecipients"
+            )
+        return split_recipients(text)
+
+    def set_email_recipients(self, kind, addresses):
+        """Replace the list of ``kind``; an empty list clears it."""
+        self.call(
+            "ExecuteSPSetEmailNotificationRecipients",
+            {"recipients": join_recipients(addresses), "notificationType": kind},
+        )
+
+    def has_smtp_password(self):
+        return bool(self.call("HasSmtpUserPassword"))
+
+    def set_smtp_password(self, password):
+        """The password as UTF-16LE bytes, as SetProxyPassword (docs/protocol-notes.md)."""
+        self.call("SetSmtpUserPassword", {"passwordBytes": (password or "").encode("utf-16-le")})
+
+    def send_test_email(self, language, user_name, sender_address, host, port, recipients):
+        """Ask the server to send its test message now; a failure is a WsusSoapFault with the server's text."""
+        self.call(
+            "SendTestEmail",
+            {
+                "emailLanguage": language,
+                "smtpUserName": user_name,
+                "senderEmailAddress": sender_address,
+                "smtpHostName": host,
+                "smtpPort": port,
+                "recipients": join_recipients(recipients),
+            },
+        )
+
     # ------------------------------------------------------------------ synchronization
 
     def get_subscription_state(self):
@@ -273,6 +326,16 @@ class WsusClient:
         """The names of the server components in an error state (an empty list when all is well)."""
         return list(self.call("ExecuteSPGetComponentsWithErrors") or [])
 
+    def get_all_downstream_servers(self):
+        """The raw rows of every downstream server registered below this server, nested ones included.
+
+        Called as a console-style client tested against real servers calls it: ``parentServerId`` Guid.Empty
+        (this server) and ``includeNestedChildren`` true (docs/evidence.md, "Sync health" row 13). The rows are
+        untyped and positional: ``_state.downstream.read_rows`` checks and reads them."""
+        return self.call(
+            "ExecuteSPGetAllDownstreamServers", {"parentServerId": EMPTY_GUID, "includeNestedChildren": True}
+        )
+
     def start_sync(self, category_only=False):
         self.call("StartSubscriptionManuallyForCategoryOnly" if category_only else "StartSubscriptionManually")
 
@@ -292,6 +355,17 @@ class WsusClient:
             if event.get("NamespaceId") == SYNC_EVENT_NAMESPACE and (any_id or event.get("EventId") in SYNC_EVENTS)
         ]
         return sorted(sync_events, key=lambda event: event.get("TimeAtServer") or MIN_DATETIME)
+
+
+def split_recipients(text):
+    """A recipients string -> addresses. The separator is not specified (DOC: a MailAddressCollection):
+    read "," and ";" both, trimmed, empty items dropped; "" and nil are no address."""
+    return [item.strip() for item in (text or "").replace(";", ",").split(",") if item.strip()]
+
+
+def join_recipients(addresses):
+    """Addresses -> the string written: ", "-joined, MailAddressCollection.ToString()'s form."""
+    return ", ".join(addresses)
 
 
 def _category(row):

@@ -12,12 +12,14 @@ Parameter types (how ``soap.encode_request`` writes a value):
   string, int, long, boolean, dateTime, guid, base64Binary  - simple XSD values
   ArrayOfGuid        - iterable of GUID strings, one <guid> each
   ArrayOfAnyType     - iterable of Python values, one <anyType xsi:type=...> each
-  row                - an ``OrderedRow`` (configuration or subscription), written back field by field
+  row                - an ``OrderedRow`` (configuration, subscription or e-mail notification configuration),
+                       written back field by field
   EventHistoryFilter - a dict, see ``soap.encode_event_history_filter``
 Result kinds (how ``soap.decode_response`` reads the answer):
   None (empty response), string, int, boolean, dateTime, rows (ArrayOfGenericReadableRow),
   row (GenericReadableRow), configuration (AllConfigurationTableRows), subscription
-  (SubscriptionTableRow), events (ArrayOfEventHistoryTableRow)
+  (SubscriptionTableRow), email_configuration (EmailNotificationConfigurationRow), events
+  (ArrayOfEventHistoryTableRow)
 """
 
 from __future__ import annotations
@@ -99,6 +101,36 @@ OPERATIONS = {
         _op("ExecuteSPGetContentDownloadProgress", result="row"),
         _op("ExecuteSPGetFailedToDownloadUpdatesCount", result="int"),
         _op("ExecuteSPGetComponentsWithErrors", result="strings"),
+        # the downstream servers registered at this server (sync_health, hierarchy)
+        _op(
+            "ExecuteSPGetAllDownstreamServers",
+            [("parentServerId", "guid"), ("includeNestedChildren", "boolean")],
+            result="rows",
+        ),
+        # e-mail notifications (ops.wsus.notifications)
+        _op("ExecuteSPGetEmailNotificationConfiguration", result="email_configuration"),
+        _op("ExecuteSPSetEmailNotificationConfiguration", [("setting", "row")], write=True),
+        _op("ExecuteSPGetEmailNotificationRecipients", [("value", "string")], result="string"),
+        _op(
+            "ExecuteSPSetEmailNotificationRecipients",
+            [("recipients", "string"), ("notificationType", "string")],
+            write=True,
+        ),
+        _op("HasSmtpUserPassword", result="boolean"),
+        _op("SetSmtpUserPassword", [("passwordBytes", "base64Binary")], write=True),
+        # Changes no state, but sends an e-mail: a write, so that it is never retried (no second message).
+        _op(
+            "SendTestEmail",
+            [
+                ("emailLanguage", "string"),
+                ("smtpUserName", "string"),
+                ("senderEmailAddress", "string"),
+                ("smtpHostName", "string"),
+                ("smtpPort", "int"),
+                ("recipients", "string"),
+            ],
+            write=True,
+        ),
     )
 }
 
@@ -157,4 +189,22 @@ SUBSCRIPTION_FIELD_ORDER = (
     "DeploymentAnchor",
     "NumberOfSynchronizationsPerDay",
     "IsCategoryOnly",
+)
+
+# Field order of EmailNotificationConfigurationRow (the live WS2022 WSDL; [MS-WSUSAR] 2.2.4.x gives the same
+# fields). Used, as the two orders above, only to place a field the server omitted (a null string).
+EMAIL_CONFIGURATION_FIELD_ORDER = (
+    "statusNotificationTimeOfDay",
+    "EmailNeedToSendNewSyncNotification",
+    "EmailNeedToSendStatusNotification",
+    "StatusNotification",
+    "SmtpServerRequireAuthentication",
+    "SmtpHostName",
+    "SmtpPort",
+    "SmtpUserName",
+    "SmtpUserDisplayName",
+    "SmtpUserMailAddress",
+    "EmailLanguage",
+    "LastModifiedTime",
+    "LastModifiedBy",
 )

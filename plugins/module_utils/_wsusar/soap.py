@@ -20,7 +20,13 @@ from xml.sax.saxutils import escape
 from .._guid import GUID_RE
 from . import limits
 from .errors import WsusProtocolError, WsusSoapFault
-from .operations import CONFIGURATION_FIELD_ORDER, NAMESPACE, OPERATIONS, SUBSCRIPTION_FIELD_ORDER
+from .operations import (
+    CONFIGURATION_FIELD_ORDER,
+    EMAIL_CONFIGURATION_FIELD_ORDER,
+    NAMESPACE,
+    OPERATIONS,
+    SUBSCRIPTION_FIELD_ORDER,
+)
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -641,6 +647,12 @@ def _decode_subscription(element):
     return OrderedRow.from_element(element, SUBSCRIPTION_FIELD_ORDER)
 
 
+def _decode_email_configuration(element):
+    if element is None:
+        raise WsusProtocolError("ExecuteSPGetEmailNotificationConfiguration returned no configuration row")
+    return OrderedRow.from_element(element, EMAIL_CONFIGURATION_FIELD_ORDER)
+
+
 _EVENT_FIELDS = {
     "EventInstanceId": "guid",
     "EventId": "int",
@@ -689,5 +701,6 @@ _RESULT_DECODERS = {
     "row": decode_row,
     "configuration": _decode_configuration,
     "subscription": _decode_subscription,
+    "email_configuration": _decode_email_configuration,
     "events": _decode_events,
 }

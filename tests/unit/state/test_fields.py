@@ -1,6 +1,8 @@
 """One field table (plugins/module_utils/_state/fields.py): the schema, the sync_options argument spec, the
 role's argument spec and the table name exactly the same document keys, with the same types; every row
-field the table names exists; the planner and the reader go through it."""
+field the table names exists; the planner and the reader go through it. The notifications section has its own
+module and table (_state/notifications.py): the schema, the notifications argument spec and that table name the
+same keys too."""
 
 from __future__ import annotations
 
@@ -13,12 +15,15 @@ import pytest
 import yaml
 
 from ansible_collections.ops.wsus.plugins.module_utils._state import fields
+from ansible_collections.ops.wsus.plugins.module_utils._state import notifications
 from ansible_collections.ops.wsus.plugins.module_utils._state.document import SECTIONS
 from ansible_collections.ops.wsus.plugins.module_utils._state.read import read_keyed_section
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.operations import (
     CONFIGURATION_FIELD_ORDER,
     SUBSCRIPTION_FIELD_ORDER,
 )
+from ansible_collections.ops.wsus.plugins.modules.notifications import ARGSPEC as NOTIFICATIONS_ARGSPEC
+from ansible_collections.ops.wsus.plugins.modules.notifications import SECTION_OPTIONS
 from ansible_collections.ops.wsus.plugins.modules.sync_options import ARGSPEC
 
 from state_fixtures import config_row
@@ -45,7 +50,14 @@ def _paths(sections):
 
 
 def schema_paths(schema):
-    return _paths({section: node.get("properties") for section, node in schema["properties"].items()})
+    """The sections sync_options applies, and their keys (notifications has its own module: below)."""
+    return _paths(
+        {
+            section: node.get("properties")
+            for section, node in schema["properties"].items()
+            if section != "notifications"
+        }
+    )
 
 
 def argspec_paths(argspec):
@@ -75,7 +87,71 @@ def key_differences(schema, argspec=None):
 
 def test_the_schema_the_argument_spec_and_the_table_name_the_same_keys(schema):
     assert key_differences(schema) == []
-    assert list(schema["properties"]) == list(SECTIONS) == list(ARGSPEC)
+    assert [section for section in schema["properties"] if section != "notifications"] == list(SECTIONS)
+    assert list(SECTIONS) == list(ARGSPEC)
+
+
+# ------------------------------------------------------------------ notifications
+
+
+def _nested_paths(properties, prefix=""):
+    """{name: node with "properties" or "options"} at any depth -> "a", "a.b" paths."""
+    paths = set()
+    for name, node in properties.items():
+        paths.add(prefix + name)
+        children = node.get("properties") or node.get("options") or {}
+        paths |= _nested_paths(children, prefix + name + ".")
+    return paths
+
+
+def notification_differences(schema, argspec=None):
+    sources = {
+        "the schema": _nested_paths(schema["properties"]["notifications"]["properties"]),
+        "the argument spec": _nested_paths(
+            {name: spec for name, spec in (argspec or NOTIFICATIONS_ARGSPEC).items() if name in SECTION_OPTIONS}
+        ),
+        "_state/notifications.py": notifications.document_paths(),
+    }
+    differences = []
+    for path in sorted(set().union(*sources.values())):
+        present = [name for name, paths in sources.items() if path in paths]
+        if len(present) < len(sources):
+            missing = [name for name in sources if name not in present]
+            differences.append("notifications.%s: in %s; not in %s" % (path, ", ".join(present), ", ".join(missing)))
+    return differences
+
+
+def test_notifications_the_schema_the_module_and_its_table_name_the_same_keys(schema):
+    assert notification_differences(schema) == []
+    assert list(schema["properties"]["notifications"]["properties"]) == list(SECTION_OPTIONS)
+    # every option of the module is a key of the section, but the task's own send_test_email
+    assert set(NOTIFICATIONS_ARGSPEC) - set(SECTION_OPTIONS) == {"send_test_email"}
+
+
+def test_a_notifications_key_missing_from_the_module_is_reported(schema):
+    argspec = copy.deepcopy(NOTIFICATIONS_ARGSPEC)
+    del argspec["smtp"]["options"]["sender_name"]
+    assert notification_differences(schema, argspec) == [
+        "notifications.smtp.sender_name: in the schema, _state/notifications.py; not in the argument spec"
+    ]
+
+
+def _notification_node(schema, path):
+    node = schema["properties"]["notifications"]
+    for part in path.split("."):
+        node = node["properties"][part]
+        while "$ref" in node:
+            node = schema["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+    return node
+
+
+@pytest.mark.parametrize("path, kind", sorted(notifications.key_kinds().items()))
+def test_notifications_kinds_match_the_schema_and_the_module(schema, path, kind):
+    node = _notification_node(schema, path)
+    assert {"array": "list"}.get(node["type"], SCHEMA_KINDS.get(node["type"])) == kind
+    section, _, name = path.rpartition(".")
+    spec = NOTIFICATIONS_ARGSPEC[section]["options"][name] if section else NOTIFICATIONS_ARGSPEC[name]
+    assert spec["type"] == kind
 
 
 def test_a_key_added_to_the_schema_alone_is_reported(schema):
