@@ -98,6 +98,8 @@ def comparable(state):
     state = copy.deepcopy(state)
     for key in (
         "port",
+        "id",
+        "name",
         "url_scheme",
         "created",
         "next_synchronization_time",
