@@ -5,10 +5,13 @@ persistence, and the answers against the live WSDL."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
 import os
 import re
+import socket
+import threading
 import time
 
 import pytest
@@ -387,6 +390,67 @@ def test_send_test_email_with_a_wrong_password_is_an_smtp_fault_without_the_pass
     assert entry["ok"] is False and "535" in entry["error"]
 
 
+@contextlib.contextmanager
+def echoing_smtp(mechanism):
+    """An SMTP server on loopback that offers AUTH ``mechanism`` and refuses every credential with a 535 reply
+    that echoes the line the client sent (what a careless server may do): base64 of the password for LOGIN,
+    of user and password for PLAIN."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+
+    def serve():
+        connection, dummy = listener.accept()
+        with connection, connection.makefile("rb") as lines:
+            connection.sendall(b"220 echo ESMTP\r\n")
+            for line in lines:
+                text = line.decode("utf-8", "replace").rstrip("\r\n")
+                if text.upper().startswith(("EHLO", "HELO")):
+                    connection.sendall(("250-echo\r\n250 AUTH %s\r\n" % mechanism).encode())
+                elif text.upper().startswith("AUTH LOGIN"):
+                    connection.sendall(b"334 UGFzc3dvcmQ6\r\n")
+                elif text.upper().startswith("QUIT"):
+                    connection.sendall(b"221 bye\r\n")
+                    return
+                else:
+                    connection.sendall(("535 5.7.8 rejected: %s\r\n" % text).encode())
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        thread.join(10)
+        listener.close()
+
+
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
+def test_a_server_echoing_the_base64_credentials_gets_them_masked(admin, emu, mechanism):
+    user = "CONTOSO\\wsus-mail"
+    with echoing_smtp(mechanism) as port:
+        configure(admin, port, authentication=True)
+        expect_ok(set_password(admin, SMTP_PASSWORD), "password")
+        response = send_test(admin, port, user=user)
+    assert response.fault["type"] == "System.Net.Mail.SmtpException"
+    assert "535 5.7.8 rejected: " in response.fault["message"]
+    assert "********" in response.fault["message"], "the echo was masked, not lost"
+    forms = [
+        SMTP_PASSWORD,
+        base64.b64encode(SMTP_PASSWORD.encode("utf-8")).decode(),
+        base64.b64encode(("\0%s\0%s" % (user, SMTP_PASSWORD)).encode("utf-8")).decode(),
+    ]
+    shown = response.text + json.dumps(emu.mail_log())
+    assert [form for form in forms if form in shown] == []
+
+
+def test_the_utf16le_base64_form_of_the_password_is_masked_too():
+    from wsus_emulator.mail import _scrub
+
+    utf16 = base64.b64encode(SMTP_PASSWORD.encode("utf-16-le")).decode()
+    assert _scrub("535 rejected %s (%s)" % (utf16, SMTP_PASSWORD), SMTP_PASSWORD) == "535 rejected ******** (********)"
+    assert _scrub("535 rejected", "") == "535 rejected"
+
+
 def test_authentication_required_against_a_server_without_auth_is_a_fault(admin):
     with smtp_sink() as sink:
         configure(admin, sink.port, authentication=True)
@@ -551,7 +615,8 @@ def test_settings_recipients_and_password_survive_a_restart(tmp_path):
         assert (row["SmtpHostName"], row["SmtpPort"]) == ("smtp.example.com", "2525")
         assert get_recipients(client, "NewSync") == "a@example.com;b@example.com"
         assert scalar(client, "HasSmtpUserPassword") == "true"
-        assert second.control("GET", "email")["smtp_password_sha256"] is not None
+        view = second.control("GET", "email")
+        assert view["smtp_password_set"] is True and "smtp_password_sha256" not in view  # no hash to guess from
         client.close()
     finally:
         second.stop()

@@ -14,7 +14,6 @@ import base64
 import contextlib
 import datetime as _dt
 import email.utils
-import hashlib
 import re
 import smtplib
 import socket
@@ -29,7 +28,7 @@ from .soap import format_datetime, parse_datetime
 SMTP_TIMEOUT = 10.0
 # DOC bb530787: "the string should not be longer than 2560 characters" (a recipient list).
 MAX_RECIPIENTS_LENGTH = 2560
-MAX_PASSWORD_LENGTH = 255  # as the emulator's proxy password (OURS)
+MAX_PASSWORD_LENGTH = 255  # the SMTP and the proxy password alike (OURS)
 MAX_MAIL_LOG = 500  # the oldest entries go first: a long test run cannot grow the log without bound
 NOTIFICATION_TYPES = ("NewSync", "Summary", "Test")
 SMTP_EXCEPTION = "System.Net.Mail.SmtpException"
@@ -128,7 +127,7 @@ def deliver(outgoing: Outgoing) -> None:
             client.send_message(outgoing.message, from_addr=outgoing.sender, to_addrs=outgoing.recipients)
     except Exception as error:  # whatever it is, it becomes the answer (or the log entry), never a traceback
         text = "Failure sending mail through %s:%d: %s." % (outgoing.host, outgoing.port, _failure(error))
-        raise MailError(_scrub(text, outgoing.password)) from None
+        raise MailError(_scrub(text, outgoing.password, outgoing.user or "")) from None
 
 
 def _login(client: smtplib.SMTP, user: str, password: str) -> None:
@@ -177,9 +176,38 @@ def _reply(code, message) -> str:
     return ("%s %s" % (code, message)).strip()
 
 
-def _scrub(text: str, password: str) -> str:
-    """Never let the password out, even if an SMTP server echoed it."""
-    return text.replace(password, "********") if password else text
+def _scrub(text: str, password: str, user: str = "") -> str:
+    """Never let the password out, even if an SMTP server echoed it: as text, or base64 as AUTH LOGIN (the
+    password alone) and AUTH PLAIN (with the user) send it, in UTF-8 as ``_login`` encodes it and in UTF-16LE
+    as the server stores it."""
+    if not password:
+        return text
+    utf16 = base64.b64encode(password.encode("utf-16-le")).decode("ascii")
+    for form in (_b64("\0%s\0%s" % (user, password)), _b64(password), utf16, password):
+        text = text.replace(form, "********")
+    return text
+
+
+def password_from_bytes(data: Optional[bytes], what: str) -> Optional[str]:
+    """The password SetSmtpUserPassword or SetProxyPassword (``what``: SMTP, proxy) sends as UTF-16LE bytes;
+    None for empty or nil bytes (which remove it). ApplicationError for bytes that are no such text or a
+    password longer than MAX_PASSWORD_LENGTH."""
+    if not data:
+        return None
+    if len(data) % 2:
+        raise faults.ApplicationError(
+            faults.ARGUMENT,
+            "passwordBytes must be UTF-16LE text (an even number of bytes); %d bytes were sent." % len(data),
+        )
+    try:
+        password = data.decode("utf-16-le")
+    except UnicodeDecodeError:
+        raise faults.ApplicationError(faults.ARGUMENT, "passwordBytes is not valid UTF-16LE text.") from None
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise faults.out_of_range(
+            "passwordBytes", "The %s password is longer than %d characters." % (what, MAX_PASSWORD_LENGTH)
+        )
+    return password
 
 
 @contextlib.contextmanager
@@ -281,17 +309,14 @@ class EmailState:
         self.password = base64.b64decode(stored).decode("utf-16-le") if stored is not None else None
 
     def view(self) -> Dict:
-        """For the control API: everything but the password (only whether one is set, and its SHA-256)."""
+        """For the control API: everything but the password, of which only whether one is set (an unsalted hash
+        of a short password is as good as the password to anyone who can guess)."""
         row = dict(self.row)
         row["LastModifiedTime"] = format_datetime(self.row["LastModifiedTime"])
-        digest = None
-        if self.password is not None:
-            digest = hashlib.sha256(self.password.encode("utf-8")).hexdigest()
         return {
             "configuration": row,
             "recipients": dict(self.recipients),
             "smtp_password_set": self.password is not None,
-            "smtp_password_sha256": digest,
         }
 
     # -- the operations
@@ -328,21 +353,7 @@ class EmailState:
 
     def set_password(self, data: Optional[bytes]) -> None:
         """SetSmtpUserPassword: UTF-16LE bytes; empty or nil bytes remove the password (as SetProxyPassword)."""
-        if not data:
-            self.password = None
-            return
-        if len(data) % 2:
-            raise faults.ApplicationError(
-                faults.ARGUMENT,
-                "passwordBytes must be UTF-16LE text (an even number of bytes); %d bytes were sent." % len(data),
-            )
-        try:
-            password = data.decode("utf-16-le")
-        except UnicodeDecodeError:
-            raise faults.ApplicationError(faults.ARGUMENT, "passwordBytes is not valid UTF-16LE text.") from None
-        if len(password) > MAX_PASSWORD_LENGTH:
-            raise faults.out_of_range("passwordBytes", "The SMTP password is longer than 255 characters.")
-        self.password = password
+        self.password = password_from_bytes(data, "SMTP")
 
     def set_directly(self, changes: Dict) -> None:
         """Control API: store row fields and recipient lists as SUSDB could hold them, without the checks of

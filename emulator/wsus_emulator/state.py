@@ -773,22 +773,10 @@ class ServerState:
     def set_proxy_password(self, data: Optional[bytes]) -> None:
         if self.running:
             raise faults.sync_running("SetProxyPassword")
-        if not data:
-            self.proxy_password_sha256 = None
-            self.save()
-            return
-        if len(data) % 2:
-            raise faults.ApplicationError(
-                faults.ARGUMENT,
-                "passwordBytes must be UTF-16LE text (an even number of bytes); %d bytes were sent." % len(data),
-            )
-        try:
-            password = data.decode("utf-16-le")
-        except UnicodeDecodeError:
-            raise faults.ApplicationError(faults.ARGUMENT, "passwordBytes is not valid UTF-16LE text.") from None
-        if len(password) > 255:
-            raise faults.out_of_range("passwordBytes", "The proxy password is longer than 255 characters.")
-        self.proxy_password_sha256 = hashlib.sha256(password.encode("utf-8")).hexdigest()
+        password = mail.password_from_bytes(data, "proxy")
+        self.proxy_password_sha256 = None
+        if password is not None:
+            self.proxy_password_sha256 = hashlib.sha256(password.encode("utf-8")).hexdigest()
         self.save()
 
     # ------------------------------------------------------------------------------------ subscription

@@ -138,6 +138,19 @@ class WsusModule(AnsibleModule):
         fields.update(result)
         self.fail_json(**fields)
 
+    def finish(self, changed, result):
+        """``result`` made ready to return: its ``warnings`` shown as the task's warnings, its ``diff`` kept only
+        in diff mode (a plan always computes one; showing it unasked would print what the user did not ask
+        for), and ``changed`` set. Returns ``result``."""
+        for warning in result.pop("warnings", None) or []:
+            self.warn(warning)
+        if "diff" in result:
+            diff = result.pop("diff")
+            if self._diff:
+                result["diff"] = diff
+        result["changed"] = changed
+        return result
+
     def run(self, work):
         """Run ``work(self)`` -> result dict, and exit with it; any exception becomes fail_json: WSUS errors
         and the document's (DocumentError) in one line, others (bugs) with their traceback."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ._state import notifications as state
 from ._state.notifications import NotificationsError
-from ._sync_options import ApplyError, _partial_message
+from ._writes import run_writes
 from ._wsusar.client import EMAIL_NEW_SYNC, EMAIL_SUMMARY
 from ._wsusar.errors import WsusError, WsusSoapFault
 
@@ -98,17 +98,7 @@ def apply_plan(client, plan):
         ),
         "smtp password": lambda: client.set_smtp_password(plan.password),
     }
-    steps = plan.writes
-    applied: list = []
-    for index, step in enumerate(steps):
-        try:
-            writes[step]()
-        except WsusError as exc:
-            unknown = [step] if getattr(exc, "outcome_unknown", False) else []
-            not_applied = ([] if unknown else [step]) + list(steps[index + 1 :])
-            raise ApplyError(_partial_message(exc, applied, not_applied, unknown), exc.operation) from None
-        applied.append(step)
-    return applied
+    return run_writes([(step, writes[step]) for step in plan.writes])
 
 
 def _send_test_email(client, plan, result, changed):

@@ -20,7 +20,17 @@ import datetime
 from ._state import downstream, health
 from ._sync_status import reason_of, summarize_events
 from ._wsusar.client import SYNC_EVENTS
-from ._wsusar.errors import WsusPermissionError, WsusProtocolError, WsusSoapFault
+from ._wsusar.errors import (
+    WsusAuthenticationError,
+    WsusConnectionError,
+    WsusError,
+    WsusHTTPError,
+    WsusPermissionError,
+    WsusProtocolError,
+    WsusSoapFault,
+    WsusTimeoutError,
+    WsusTLSError,
+)
 
 SUBSCRIPTION_FIELDS = (
     ("SynchronizeAutomatically", "bool"),
@@ -39,13 +49,22 @@ def subscription_mapping(row):
 def read_downstream_servers(client):
     """(the downstream servers registered at this server, None) or (None, why they could not be read).
 
-    A server that refuses the call or answers rows of another layout still gets its health read: the list only
-    feeds the hierarchy check, and the reason says what went wrong (a warning, not a failed task)."""
+    A server that refuses the call, answers rows of another layout, or does not answer it (a timeout, a lost
+    connection: the list is the last read, and may be the largest) still gets its health read: the list only
+    feeds the hierarchy check, and the reason says what went wrong (a warning, not a failed task). Credentials
+    the server rejects still fail the task: that is no trouble with this one call."""
     where = getattr(client.transport, "where", "the server")
     try:
         rows = client.get_all_downstream_servers()
+    except WsusAuthenticationError:
+        raise
     except (WsusSoapFault, WsusPermissionError, WsusProtocolError) as error:
         return None, "Could not read the downstream servers of %s: %s" % (where, error)
+    except WsusError as error:
+        why = _unanswered(error)
+        if why is None:
+            raise
+        return None, "Could not read the downstream servers of %s: %s: %s" % (where, why, error)
     try:
         return downstream.read_rows(rows), None
     except downstream.DownstreamRowError as error:
@@ -53,6 +72,19 @@ def read_downstream_servers(client):
             "Could not read the downstream servers of %s: %s (the row layout is not the one documented; please "
             "report it)" % (where, error)
         )
+
+
+def _unanswered(error):
+    """What went wrong when ``error`` means the call got no (usable) answer, else None."""
+    if isinstance(error, WsusTimeoutError):
+        return "the call timed out"
+    if isinstance(error, (WsusConnectionError, WsusTLSError)):
+        return "the connection failed"
+    if isinstance(error, WsusHTTPError):
+        return "the call failed with HTTP %s" % error.status
+    if error.outcome_unknown:
+        return "the call got no answer"
+    return None
 
 
 def read_sync_health(client, thresholds=None, now=None):

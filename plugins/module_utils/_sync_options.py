@@ -16,11 +16,8 @@ from ._state.document import CONFIGURATION_SECTIONS, SECTIONS, SUBSCRIPTION_SECT
 from ._state.errors import DocumentError
 from ._state.read import read_document
 from ._state.resolve import resolve
-from ._wsusar.errors import WsusError, WsusPermissionError, WsusSoapFault
-
-
-class ApplyError(WsusError):
-    """A write failed; the message says what was applied and what was not."""
+from ._writes import run_writes
+from ._wsusar.errors import WsusError, WsusSoapFault
 
 
 class ServerReader:
@@ -103,7 +100,8 @@ class ServerReader:
 def ensure_sync_options(client, raw_document, check_mode=False, culture="en", user_name=None, now=None):
     """Make the server match the declared sections: ``(changed, result)`` in amazon.aws style.
 
-    ``result`` has ``changes``, ``diff``, ``warnings``, ``applied`` (what was written) and ``conflicts`` (what
+    ``result`` has ``changes``, ``diff``, ``warnings``, ``dst_note`` (when a daylight saving change will move
+    ``schedule.time``, or None), ``applied`` (what was written) and ``conflicts`` (what
     other writers changed while the task ran, and what the task did about it). When a write had to be
     planned again, ``changes`` and ``diff`` are those of the plan that was written.
     """
@@ -120,6 +118,7 @@ def ensure_sync_options(client, raw_document, check_mode=False, culture="en", us
         "changes": plan.changes,
         "diff": plan.diff(),
         "warnings": plan.warnings + warnings,
+        "dst_note": plan.dst_note,
         "applied": applied,
         "conflicts": conflicts,
         "declared": [section for section in SECTIONS if section in desired],
@@ -251,33 +250,26 @@ class Writer:
         return self.subscription is not None and self.subscription.subscription_changed
 
     def apply(self):
-        applied: list = []
         writes = {
             "configuration": self._write_configuration,
             "proxy password": self._write_proxy_password,
             "subscription": self._write_subscription,
         }
-        for index, step in enumerate(WRITE_ORDER):
-            if not self._wanted(step):
-                continue
+        steps = [(step, self._guarded(writes[step])) for step in WRITE_ORDER]
+        return run_writes(steps, wanted=self._wanted, rerun_hint=_sync_hint)
+
+    @staticmethod
+    def _guarded(write):
+        def guarded():
             try:
-                try:
-                    written = writes[step]()
-                except DocumentError as error:  # a plan made again on what another writer saved meanwhile
-                    raise WsusError(
-                        "another writer changed the server while this task ran, and the document "
-                        "cannot be applied to what it saved: %s" % error
-                    ) from None
-            except WsusError as exc:
-                # A write whose answer was lost (connection dropped, timeout) may have been applied: say so
-                # rather than list it as not applied.
-                unknown = [step] if getattr(exc, "outcome_unknown", False) else []
-                not_applied = [] if unknown else [step]
-                not_applied += [later for later in WRITE_ORDER[index + 1 :] if self._wanted(later)]
-                raise ApplyError(_partial_message(exc, applied, not_applied, unknown), exc.operation) from None
-            if written:
-                applied.append(step)
-        return applied
+                return write()
+            except DocumentError as error:  # a plan made again on what another writer saved meanwhile
+                raise WsusError(
+                    "another writer changed the server while this task ran, and the document "
+                    "cannot be applied to what it saved: %s" % error
+                ) from None
+
+        return guarded
 
     def _replanned(self, part, new):
         """Record the new plan of ``part`` and rebuild the merged plan (no server call: all cached)."""
@@ -430,28 +422,20 @@ def _changes_text(changes):
     return "; ".join(changes) if changes else "no change"
 
 
-def _partial_message(exc, applied, not_applied, unknown=()):
-    # What to do next: a plain rerun, unless the same rerun would fail the same way.
-    rerun = "Running the task again applies the rest."
+def _sync_hint(exc):
+    """What to do when WSUS refused a write because a synchronization runs: a plain rerun would fail the same
+    way. Only for the sync options' writes, the ones this advice was written for (a synchronization locks
+    them); the e-mail notifications make no such claim."""
     if (
         isinstance(exc, WsusSoapFault)
         and exc.short_type == "InvalidOperationException"
         and "synchroniz" in (exc.exception_message or exc.message).lower()
     ):
-        rerun = (
+        return (
             "A synchronization is running and WSUS refuses changes until it ends: wait for it "
             "(ops.wsus.sync state=completed) or stop it (state=stopped), then run the task again."
         )
-    elif isinstance(exc, WsusPermissionError):
-        rerun = "Run the task again with an account in WSUS Administrators to apply the rest."
-    maybe = " Not known whether applied: %s." % ", ".join(unknown) if unknown else ""
-    return "%s. Applied: %s.%s Not applied: %s. %s" % (
-        exc.message.rstrip("."),
-        ", ".join(applied) or "nothing",
-        maybe,
-        ", ".join(not_applied) or "nothing",
-        rerun,
-    )
+    return None
 
 
 def read_sync_options(reader, timezone="UTC", now=None):

@@ -96,8 +96,9 @@ options:
         type: str
       update_password:
         description:
-          - V(on_create) sends O(smtp.password) only when the server has none; V(always) sends it on every run
-            (the task then always reports a change). Defaults to V(on_create) when O(smtp.password) is set.
+          - V(on_create) sends O(smtp.password) only when the server has none, or when O(smtp.user) changes
+            (as C(proxy.password) of M(ops.wsus.sync_options)); V(always) sends it on every run (the task then
+            always reports a change). Defaults to V(on_create) when O(smtp.password) is set.
         type: str
         choices: [on_create, always]
   send_test_email:
@@ -105,6 +106,8 @@ options:
       - V(on_change) asks the server to send its test e-mail after this task changed something, V(always)
         on every run, V(never) not at all. Never in check mode.
       - It goes to every address of both recipient lists, with the server's settings after the writes.
+      - With O(smtp.update_password=always), V(on_change) sends it on every run too, since writing the password
+        is a change on every run.
     type: str
     choices: [never, on_change, always]
     default: never
@@ -246,11 +249,7 @@ def run(module):
         send_test_email=module.params["send_test_email"],
         user_name=module.params["username"],
     )
-    diff = result.pop("diff")
-    if module._diff:
-        result["diff"] = diff
-    result["changed"] = changed
-    return result
+    return module.finish(changed, result)
 
 
 def main():

@@ -117,6 +117,7 @@ options:
         description:
           - IANA time zone of O(schedule.time). Defaults to V(UTC) when O(schedule.time) is given.
           - WSUS stores the time in UTC; after a daylight saving change the next run reports the shifted time.
+            RV(dst_note) says when the next change comes.
         type: str
       per_day:
         description: Synchronizations per day, 1 to 24, spread evenly.
@@ -187,9 +188,21 @@ changes:
   elements: str
   sample: ["products: +Windows Server 2022, -Windows 10", "proxy.port: 80 -> 3128"]
 diff:
-  description: Before and after of the declared sections, in the document's shape; passwords masked.
+  description:
+    - Before and after of the declared sections, in the document's shape; passwords masked.
+    - O(schedule.time) comes, in a zone with daylight saving, with C(dst_note) (see RV(dst_note)).
   returned: when diff mode is on
   type: dict
+dst_note:
+  description:
+    - When O(schedule.time) is declared in a zone whose UTC offset changes within a year, the day it changes and
+      the local time the stored UTC time will mean then; null otherwise. A note, not a change (also in check
+      mode); the task must run again on or after that day to move the time back.
+  returned: always
+  type: str
+  sample: >-
+    on 2027-03-28 Europe/Berlin changes its UTC offset: schedule.time (03:00), stored as 02:00 UTC, will then mean
+    04:00 local time instead of 03:00; run the role again on or after that day to move it back
 applied:
   description: The writes made, in order (V(configuration), V(proxy password), V(subscription)).
   returned: always
@@ -279,13 +292,7 @@ def run(module):
         culture=module.params["culture"],
         user_name=module.params["username"],
     )
-    for warning in result.pop("warnings"):
-        module.warn(warning)
-    diff = result.pop("diff")
-    if module._diff:
-        result["diff"] = diff
-    result["changed"] = changed
-    return result
+    return module.finish(changed, result)
 
 
 def main():

@@ -50,6 +50,10 @@ def test_demo_converges_then_changes_nothing_reports_health_and_stops_its_emulat
     assert re.search(r"^wsus01: synchronizing (categories|updates) \d+/\d+ \(\d+ %\)$", out, re.M)
     assert "wsus01: synchronization succeeded" in out
     assert "## WSUS synchronization options: check mode" in out  # the report a CI job would post
+    # The example declares schedule.time in Europe/Berlin: the report says when daylight saving moves it.
+    assert re.search(
+        r"^Daylight saving: on \d{4}-\d\d-\d\d Europe/Berlin changes its UTC offset: schedule\.time ", out, re.M
+    )
     assert "demo-only-Pr0xy-secret" not in out + completed.stderr
     pid = int(re.search(r"^Stopped the emulator \(pid (\d+)\)\.$", out, re.M).group(1))
     try:

@@ -98,6 +98,16 @@ def _text(value):
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+# A real server may store a direct child's ParentId as Guid.Empty rather than NULL (OURS: SUSDB's column allows
+# both); either way the child has no parent row, so both read as None.
+EMPTY_GUID = "00000000-0000-0000-0000-000000000000"
+
+
+def _parent_id(value):
+    parent = value.lower() if value else None
+    return None if parent == EMPTY_GUID else parent
+
+
 def read_rows(rows):
     """[{name, id, parent_id, direct, version, replica, last_sync, last_rollup}] in the server's order.
 
@@ -107,7 +117,7 @@ def read_rows(rows):
     ids = set(cells[1].lower() for cells in checked)
     servers = []
     for cells in checked:
-        parent = cells[3].lower() if cells[3] else None
+        parent = _parent_id(cells[3])
         servers.append(
             {
                 "name": cells[0].strip(),

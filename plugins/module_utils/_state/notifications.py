@@ -30,7 +30,9 @@ from .schedule import (
     utc_seconds_to_local,
     zone,
 )
-from .secrets import MASK, mask_secrets
+from .passwords import plan_password
+from .plan import show
+from .secrets import mask_secrets
 
 SECTION = "notifications"
 SUBSECTIONS = ("new_updates", "status_report", "smtp")
@@ -116,7 +118,7 @@ def _without_none(value):
 def normalize(raw):
     """The declared section with ``None`` values dropped (a module's unset options) and the in-section
     defaults: ``status_report.timezone`` UTC when ``time`` is declared, ``smtp.port`` 25 when ``host`` is,
-    ``smtp.update_password`` on_create when ``password`` is."""
+    ``smtp.update_password`` on_create when ``password`` is (set here only: the planner reads it)."""
     section = _without_none(raw or {})
     for name in SUBSECTIONS:
         if section.get(name) == {}:
@@ -177,12 +179,6 @@ class NotificationPlan:
         return {"before": {SECTION: mask_secrets(self.before)}, "after": {SECTION: mask_secrets(self.after)}}
 
 
-def _show(value):
-    if isinstance(value, list):
-        return "[%s]" % ", ".join(value)
-    return '""' if value == "" else ("null" if value is None else str(value))
-
-
 def plan_notifications(desired, row, lists=None, has_password=None, user_name=None, now=None):
     """Plan the declared section (``normalize``d) against the server's row, its recipient ``lists``
     (subsection -> list, those of ``lists_to_read``) and whether it has an SMTP password (when
@@ -197,7 +193,9 @@ def plan_notifications(desired, row, lists=None, has_password=None, user_name=No
         if name in desired:
             plan.before[name], plan.after[name] = {}, {}
             for key_name, wanted in desired[name].items():
-                _plan_key(plan, new, (name, desired[name]), key_name, wanted, (lists, has_password), now)
+                _plan_key(plan, new, (name, desired[name]), key_name, wanted, lists, now)
+    if "password" in desired.get("smtp", {}):
+        _plan_password(plan, desired["smtp"], row, has_password)
     plan.result_lists = dict(lists)
     plan.result_lists.update(plan.recipients)
     _check_result(desired, new, plan.result_lists)
@@ -210,16 +208,14 @@ def plan_notifications(desired, row, lists=None, has_password=None, user_name=No
     return plan
 
 
-def _plan_key(plan, row, subsection, name, wanted, server, now):
-    """Plan one declared key of ``subsection`` (its name, its declared dict); ``server``: (lists, has_password)."""
+def _plan_key(plan, row, subsection, name, wanted, lists, now):
+    """Plan one declared key of ``subsection`` (its name, its declared dict) but the password (planned last)."""
     section, declared = subsection
     before, after = plan.before[section], plan.after[section]
     if name == "recipients":
-        _plan_recipients(plan, section, wanted, server[0].get(section) or [], before, after)
+        _plan_recipients(plan, section, wanted, lists.get(section) or [], before, after)
     elif (section, name) == ("status_report", "time"):
         _plan_time(plan, row, wanted, declared.get("timezone", "UTC"), now)
-    elif name == "password":
-        _plan_password(plan, declared.get("update_password"), wanted, server[1])
     elif (section, name) not in NOT_ROW_KEYS:
         _compare(plan, row, BY_PATH[(section, name)], wanted, before, after)
     elif name == "timezone" and "time" not in declared:
@@ -231,7 +227,7 @@ def _compare(plan, row, key, wanted, before, after):
     current = key.get(row)
     before[key.name], after[key.name] = current, wanted
     if not key.same(current, wanted):
-        plan.changes.append("%s.%s: %s -> %s" % (SECTION, _path(key.section, key.name), _show(current), _show(wanted)))
+        plan.changes.append("%s.%s: %s -> %s" % (SECTION, _path(key.section, key.name), show(current), show(wanted)))
         key.put(row, wanted if wanted != "" else None)
 
 
@@ -246,10 +242,6 @@ def _plan_recipients(plan, section, wanted, current, before, after):
     words = ["+" + address for address in added] + ["-" + address for address in removed]
     plan.changes.append("%s.%s.recipients: %s" % (SECTION, section, ", ".join(words)))
     plan.recipients[section] = list(wanted)
-
-
-def _hhmm(seconds):
-    return "%02d:%02d" % divmod((int(seconds) % SECONDS_PER_DAY) // 60, 60)
 
 
 def _zone(timezone):
@@ -276,7 +268,7 @@ def _plan_time(plan, row, text, timezone, now):
     wanted = local_to_utc_seconds(text, timezone, now)
     before, after = plan.before["status_report"], plan.after["status_report"]
     before["time"], after["time"] = utc_seconds_to_local(current, timezone, now), text
-    before["time_utc"], after["time_utc"] = _hhmm(current), _hhmm(wanted)
+    before["time_utc"], after["time_utc"] = utc_seconds_to_local(current), utc_seconds_to_local(wanted)
     before["timezone"] = after["timezone"] = timezone
     plan.dst_note = offset_change_note(wanted, timezone, now, "%s.time (%s)" % (path, text))
     if plan.dst_note:
@@ -288,16 +280,15 @@ def _plan_time(plan, row, text, timezone, now):
         row.set(TIME_FIELD, wanted)
 
 
-def _plan_password(plan, mode, password, has_password):
-    mode = mode or "on_create"
-    plan.before["smtp"]["password"] = MASK if has_password else None
-    plan.after["smtp"]["password"] = MASK
-    plan.before["smtp"]["update_password"] = plan.after["smtp"]["update_password"] = mode
-    if mode == "always" or not has_password:
+def _plan_password(plan, smtp, row, has_password):
+    """The same rule as proxy.password (passwords.py): also sent when smtp.user changes, so that the new user
+    does not log on with the old user's password. ``row``: the server's, as read."""
+    sides = (plan.before["smtp"], plan.after["smtp"])
+    line = plan_password("%s.smtp.password" % SECTION, smtp, BY_PATH[("smtp", "user")], row, has_password, *sides)
+    if line:
         plan.set_password = True
-        plan.password = password
-        reason = "update_password: always" if mode == "always" else "the server has none"
-        plan.changes.append("%s.smtp.password: set (%s)" % (SECTION, reason))
+        plan.password = smtp["password"]
+        plan.changes.append(line)
 
 
 def _check_result(desired, row, lists):

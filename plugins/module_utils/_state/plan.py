@@ -12,8 +12,16 @@ from __future__ import annotations
 from .errors import DocumentError
 from .fields import BY_SECTION, KEYED_SECTIONS, NOT_ROW_FIELDS, SCHEDULE
 from .resolve import describe
-from .schedule import ScheduleError, local_to_utc_seconds, same_minute, utc_seconds_to_local, zone
-from .secrets import MASK, mask_secrets
+from .schedule import (
+    ScheduleError,
+    local_to_utc_seconds,
+    offset_change_note,
+    same_minute,
+    utc_seconds_to_local,
+    zone,
+)
+from .passwords import plan_password
+from .secrets import mask_secrets
 
 
 class PlanError(DocumentError):
@@ -36,6 +44,7 @@ class Plan:
         self.before = {}
         self.after = {}
         self.warnings = []
+        self.dst_note = None  # when the next daylight saving change moves schedule.time (not a change)
         self.parts = {}  # the section plans merged into this one (set by _sync_options.plan_all)
 
     @property
@@ -57,7 +66,10 @@ class Plan:
 # --------------------------------------------------------------------------- configuration
 
 
-def _show(value):
+def show(value):
+    """A value in a change line: "" and null spelled out, a list as [a, b] (notifications use it too)."""
+    if isinstance(value, list):
+        return "[%s]" % ", ".join(str(item) for item in value)
     return '""' if value == "" else ("null" if value is None else str(value))
 
 
@@ -88,29 +100,18 @@ def _plan_keyed_section(plan, section, wanted_section, row):
         current = key.get(row)
         before[name], after[name] = current, wanted
         if not key.same(current, wanted):
-            plan.changes.append("%s.%s: %s -> %s" % (section, name, _show(current), _show(wanted)))
+            plan.changes.append("%s.%s: %s -> %s" % (section, name, show(current), show(wanted)))
             key.put(row, wanted)
     plan.before[section], plan.after[section] = before, after
 
 
 def _plan_proxy_password(plan, proxy, config, has_password):
-    mode = proxy.get("update_password", "on_create")
-    username = BY_SECTION["proxy"]["username"]
-    username_changes = "username" in proxy and not username.same(username.get(config), proxy["username"])
-    plan.before["proxy"]["password"] = MASK if has_password else None
-    plan.after["proxy"]["password"] = MASK
-    plan.before["proxy"]["update_password"] = plan.after["proxy"]["update_password"] = mode
-    if mode == "always" or not has_password or username_changes:
+    sides = (plan.before["proxy"], plan.after["proxy"])
+    line = plan_password("proxy.password", proxy, BY_SECTION["proxy"]["username"], config, has_password, *sides)
+    if line:
         plan.set_proxy_password = True
         plan.proxy_password = proxy["password"]
-        reason = (
-            "update_password: always"
-            if mode == "always"
-            else "the server has none"
-            if not has_password
-            else "the user name changes"
-        )
-        plan.changes.append("proxy.password: set (%s)" % reason)
+        plan.changes.append(line)
 
 
 def _plan_languages(plan, wanted, row, languages):
@@ -239,17 +240,7 @@ def _plan_schedule(plan, schedule, row, now):
     if "automatic" in schedule:
         _compare(plan, row, SCHEDULE["automatic"], schedule["automatic"], before, after)
     if "time" in schedule:
-        try:
-            zone(timezone)
-        except ScheduleError as error:  # name the key, as every other document error does
-            raise ScheduleError("schedule.timezone: %s" % error) from None
-        current = SCHEDULE["time"].get(row)
-        wanted = local_to_utc_seconds(schedule["time"], timezone, now)
-        before["time"], after["time"] = utc_seconds_to_local(current, timezone, now), schedule["time"]
-        before["timezone"] = after["timezone"] = timezone
-        if not same_minute(current, wanted):
-            plan.changes.append("schedule.time: %s -> %s (%s)" % (before["time"], schedule["time"], timezone))
-            SCHEDULE["time"].put(row, wanted)
+        _plan_schedule_time(plan, schedule["time"], timezone, row, now, before, after)
     if "per_day" in schedule:
         _compare(plan, row, SCHEDULE["per_day"], schedule["per_day"], before, after)
     automatic = schedule.get("automatic", row.get_bool(SCHEDULE["automatic"].field))
@@ -261,11 +252,30 @@ def _plan_schedule(plan, schedule, row, now):
     plan.before["schedule"], plan.after["schedule"] = before, after
 
 
+def _plan_schedule_time(plan, text, timezone, row, now, before, after):
+    try:
+        zone(timezone)
+    except ScheduleError as error:  # name the key, as every other document error does
+        raise ScheduleError("schedule.timezone: %s" % error) from None
+    current = SCHEDULE["time"].get(row)
+    wanted = local_to_utc_seconds(text, timezone, now)
+    before["time"], after["time"] = utc_seconds_to_local(current, timezone, now), text
+    before["timezone"] = after["timezone"] = timezone
+    # The same note as notifications.status_report.time: a note, not a change, so that a run with nothing
+    # to write stays unchanged; it is in the diff and in the result's dst_note.
+    plan.dst_note = offset_change_note(wanted, timezone, now, "schedule.time (%s)" % text)
+    if plan.dst_note:
+        after["dst_note"] = plan.dst_note
+    if not same_minute(current, wanted):
+        plan.changes.append("schedule.time: %s -> %s (%s)" % (before["time"], text, timezone))
+        SCHEDULE["time"].put(row, wanted)
+
+
 def _compare(plan, row, key, wanted, before, after):
     current = key.get(row)
     before[key.name], after[key.name] = current, wanted
     if current != wanted:
-        plan.changes.append("%s.%s: %s -> %s" % (key.section, key.name, _show(current), _show(wanted)))
+        plan.changes.append("%s.%s: %s -> %s" % (key.section, key.name, show(current), show(wanted)))
         key.put(row, wanted)
 
 
@@ -298,6 +308,7 @@ def merge(*plans):
         merged.proxy_password = merged.proxy_password or plan.proxy_password
         merged.changes += plan.changes
         merged.warnings += plan.warnings
+        merged.dst_note = merged.dst_note or plan.dst_note
         merged.before.update(plan.before)
         merged.after.update(plan.after)
     return merged

@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - Python < 3.9
     ZoneInfoNotFoundError = KeyError  # type: ignore[assignment,misc]
 
 SECONDS_PER_DAY = 86400
+MINUTES_PER_DAY = 1440
 
 
 class ScheduleError(DocumentError):
@@ -52,26 +53,32 @@ def parse_hhmm(text):
     return hours, minutes
 
 
-def local_to_utc_seconds(text, timezone="UTC", now=None):
-    """Seconds after midnight UTC of the local time ``HH:MM`` in ``timezone`` (offset of today)."""
-    hours, minutes = parse_hhmm(text)
+def offset_minutes(timezone="UTC", now=None):
+    """The UTC offset of ``timezone`` in force at ``now`` (default: this moment), in whole minutes.
+
+    Both directions of the conversion use this one offset, so that they are exact inverses on every day,
+    including the days of a daylight saving change: taking "today" as a date instead (the UTC date in one
+    direction, the local date in the other) gives two different offsets on those days, and a time read
+    back from the server then plans a change to itself. Historical offsets with seconds (local mean time)
+    are rounded to the minute: the document speaks in minutes."""
     tz = zone(timezone)
-    today = (now or datetime.datetime.now(datetime.timezone.utc)).astimezone(tz).date()
-    local = datetime.datetime(today.year, today.month, today.day, hours, minutes, tzinfo=tz)
-    utc = local.astimezone(datetime.timezone.utc)
-    return (utc.hour * 3600 + utc.minute * 60) % SECONDS_PER_DAY
+    moment = (now or datetime.datetime.now(datetime.timezone.utc)).astimezone(tz)
+    offset = moment.utcoffset() or datetime.timedelta(0)
+    return int(round(offset.total_seconds() / 60.0))
+
+
+def local_to_utc_seconds(text, timezone="UTC", now=None):
+    """Seconds after midnight UTC of the local time ``HH:MM`` in ``timezone`` (offset in force at ``now``)."""
+    hours, minutes = parse_hhmm(text)
+    utc_minutes = (hours * 60 + minutes - offset_minutes(timezone, now)) % MINUTES_PER_DAY
+    return utc_minutes * 60
 
 
 def utc_seconds_to_local(seconds, timezone="UTC", now=None):
-    """``HH:MM`` in ``timezone`` (offset of today) for seconds after midnight UTC (seconds dropped)."""
-    tz = zone(timezone)
-    today = (now or datetime.datetime.now(datetime.timezone.utc)).date()
-    seconds = int(seconds) % SECONDS_PER_DAY
-    utc = datetime.datetime(today.year, today.month, today.day, tzinfo=datetime.timezone.utc) + datetime.timedelta(
-        seconds=seconds
-    )
-    local = utc.astimezone(tz)
-    return "%02d:%02d" % (local.hour, local.minute)
+    """``HH:MM`` in ``timezone`` (offset in force at ``now``) for seconds after midnight UTC (seconds dropped)."""
+    utc_minutes = (int(seconds) % SECONDS_PER_DAY) // 60
+    local_minutes = (utc_minutes + offset_minutes(timezone, now)) % MINUTES_PER_DAY
+    return "%02d:%02d" % divmod(local_minutes, 60)
 
 
 def same_minute(seconds_a, seconds_b):
@@ -106,7 +113,10 @@ def offset_change_note(seconds, timezone, now=None, what="the time"):
         return None
     tz = zone(timezone)
     local_now = utc_seconds_to_local(seconds, timezone, now)
-    local_then = utc_seconds_to_local(seconds, timezone, change + datetime.timedelta(days=1))
+    # ``change`` is the first hour with the new offset: the conversion at that moment uses it.
+    local_then = utc_seconds_to_local(seconds, timezone, change)
+    if local_then == local_now:  # an offset change of seconds (local mean time) moves nothing
+        return None
     utc_text = "%02d:%02d" % divmod((int(seconds) % SECONDS_PER_DAY) // 60, 60)
     return (
         "on %s %s changes its UTC offset: %s, stored as %s UTC, will then mean %s local time instead of %s; "

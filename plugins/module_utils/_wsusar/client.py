@@ -21,6 +21,7 @@ from . import limits
 from .._guid import GUID_RE
 from .errors import WsusPermissionError, WsusProtocolError, WsusSoapFault
 from .operations import OPERATIONS, soap_action
+from .recipients import join_recipients, split_recipients
 from .soap import MAX_DATETIME_TEXT, MIN_DATETIME, decode_response, encode_request
 from .transport import Transport
 
@@ -355,17 +356,6 @@ class WsusClient:
             if event.get("NamespaceId") == SYNC_EVENT_NAMESPACE and (any_id or event.get("EventId") in SYNC_EVENTS)
         ]
         return sorted(sync_events, key=lambda event: event.get("TimeAtServer") or MIN_DATETIME)
-
-
-def split_recipients(text):
-    """A recipients string -> addresses. The separator is not specified (DOC: a MailAddressCollection):
-    read "," and ";" both, trimmed, empty items dropped; "" and nil are no address."""
-    return [item.strip() for item in (text or "").replace(";", ",").split(",") if item.strip()]
-
-
-def join_recipients(addresses):
-    """Addresses -> the string written: ", "-joined, MailAddressCollection.ToString()'s form."""
-    return ", ".join(addresses)
 
 
 def _category(row):

@@ -16,14 +16,14 @@ from __future__ import annotations
 import difflib
 
 from ansible_collections.ops.wsus.plugins.module_utils._state.schedule import ScheduleError, zone
+from ansible_collections.ops.wsus.plugins.module_utils._wsusar.recipients import RECIPIENTS_SEPARATOR
 
 from .convert import Finding
 from .words import quote
 
 # WSUS keeps a recipient list as one string, "shorter than 2,560 characters" (DOC, IEmailNotification
-# Configuration); the client writes the addresses joined with ", " (MailAddressCollection's form).
+# Configuration); the client writes the addresses joined with RECIPIENTS_SEPARATOR (imported: one constant).
 RECIPIENTS_MAX_JOINED = 2559
-RECIPIENTS_SEPARATOR = ", "
 
 _MISSING = object()
 

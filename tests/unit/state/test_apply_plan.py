@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.ops.wsus.plugins.module_utils._state.document import normalize
+from ansible_collections.ops.wsus.plugins.module_utils._writes import ApplyError
 from ansible_collections.ops.wsus.plugins.module_utils._sync_options import (
-    ApplyError,
     ServerReader,
     apply_plan,
     ensure_sync_options,

@@ -11,9 +11,17 @@ from ansible_collections.ops.wsus.plugins.module_utils import _sync_health
 from ansible_collections.ops.wsus.plugins.module_utils._state import downstream
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar import soap
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.errors import (
+    WsusAuthenticationError,
     WsusConnectionError,
+    WsusDeadlineError,
+    WsusError,
+    WsusHTTPError,
+    WsusKerberosError,
+    WsusMissingLibraryError,
     WsusPermissionError,
     WsusSoapFault,
+    WsusTimeoutError,
+    WsusTLSError,
 )
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.operations import NAMESPACE
 
@@ -62,6 +70,13 @@ def test_immediate_children_are_those_whose_parent_is_not_another_row():
         ("c.example", False),
     ]
     assert servers[1]["id"] == B_ID and servers[2]["parent_id"] == A_ID
+
+
+@pytest.mark.parametrize("stored", ["00000000-0000-0000-0000-000000000000", None], ids=["guid-empty", "null"])
+def test_a_parent_of_guid_empty_reads_as_no_parent_like_null(stored):
+    # a real server may store Guid.Empty rather than NULL for a direct child; the row below names a real parent
+    servers = downstream.read_rows([row("a.example", A_ID, parent=stored), row("c.example", C_ID, parent=A_ID)])
+    assert [(entry["parent_id"], entry["direct"]) for entry in servers] == [(None, True), (A_ID, False)]
 
 
 def test_never_times_nil_version_and_extra_columns():
@@ -235,6 +250,41 @@ def test_a_refused_call_is_a_warning_quoting_the_server(error):
     assert report["reasons"] == ["Could not read the downstream servers of wsus01.example:8530: %s" % error]
 
 
-def test_a_lost_connection_still_fails_the_health_read():
-    with pytest.raises(WsusConnectionError):
-        _sync_health.read_sync_health(FakeClient(WsusConnectionError("connection reset")))
+def _unknown_outcome(error):
+    error.outcome_unknown = True
+    return error
+
+
+@pytest.mark.parametrize(
+    "error, why",
+    [
+        (WsusTimeoutError("WSUS server wsus01.example:8530 did not answer within 30s"), "the call timed out"),
+        (WsusDeadlineError("WSUS server wsus01.example:8530 did not complete it within 60s"), "the call timed out"),
+        (WsusConnectionError("connection to wsus01.example:8530 reset"), "the connection failed"),
+        (WsusTLSError("TLS handshake with wsus01.example:8531 failed"), "the connection failed"),
+        (WsusHTTPError("WSUS server wsus01.example:8530 answered HTTP 503", 503), "the call failed with HTTP 503"),
+        (_unknown_outcome(WsusError("the answer to it was lost")), "the call got no answer"),
+    ],
+)
+def test_a_call_that_got_no_answer_is_a_warning_saying_why(error, why):
+    client = FakeClient(error)
+    report = _sync_health.read_sync_health(client)
+    assert report["downstream_servers"] is None and report["status"] == "warning"
+    assert report["reasons"] == ["Could not read the downstream servers of wsus01.example:8530: %s: %s" % (why, error)]
+    assert report["last_success"] is not None  # the rest of the health was read
+    assert client.calls.count("ExecuteSPGetAllDownstreamServers") == 1  # not tried again
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        WsusAuthenticationError("WSUS server wsus01.example:8530 rejected the credentials of WSUS\\admin (HTTP 401)"),
+        WsusKerberosError("no Kerberos ticket for HTTP/wsus01.example", reason="no_ticket"),
+        WsusMissingLibraryError("pyspnego is not installed"),
+        WsusError("something else went wrong"),
+    ],
+)
+def test_rejected_credentials_and_other_errors_still_fail_the_health_read(error):
+    with pytest.raises(type(error)) as raised:
+        _sync_health.read_sync_health(FakeClient(error))
+    assert raised.value is error

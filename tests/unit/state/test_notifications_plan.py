@@ -11,7 +11,7 @@ import pytest
 from ansible_collections.ops.wsus.plugins.module_utils import _notifications as io
 from ansible_collections.ops.wsus.plugins.module_utils._state import notifications as state
 from ansible_collections.ops.wsus.plugins.module_utils._state.secrets import MASK
-from ansible_collections.ops.wsus.plugins.module_utils._sync_options import ApplyError
+from ansible_collections.ops.wsus.plugins.module_utils._writes import ApplyError
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.client import join_recipients, split_recipients
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.errors import WsusSoapFault
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.operations import EMAIL_CONFIGURATION_FIELD_ORDER
@@ -236,6 +236,21 @@ def test_password_on_create_is_sent_only_when_the_server_has_none():
     assert result["changes"] == ["notifications.smtp.password: set (update_password: always)"]
 
 
+def test_password_on_create_is_sent_when_the_user_changes():
+    # The new user must not log on with the old user's password (as proxy.password).
+    server = FakeMailServer(password="old", row=email_row(SmtpUserName="old", SmtpServerRequireAuthentication=True))
+    document = {"smtp": {"user": "new", "password": SECRET}}
+    changed, result = ensure(server, document)
+    assert changed is True and server.password == SECRET
+    assert result["changes"] == [
+        "notifications.smtp.user: old -> new",
+        "notifications.smtp.password: set (the user name changes)",
+    ]
+    assert server.names().count("set_smtp_password") == 1
+    changed, result = ensure(server, {"smtp": {"user": "NEW", "password": "other"}})  # same user, other case
+    assert changed is False and server.password == SECRET
+
+
 def test_the_time_is_compared_at_minute_precision_and_shown_with_its_utc_value():
     server = FakeMailServer(row=email_row(statusNotificationTimeOfDay=21630))  # 06:00:30 UTC
     changed, result = ensure(server, {"status_report": {"time": "07:00", "timezone": "Europe/Berlin"}})
@@ -309,6 +324,17 @@ def test_a_failed_write_says_what_was_and_was_not_applied():
     assert "Not applied: new_updates recipients, status_report recipients, smtp password." in message
     assert SECRET not in message
     assert "set_smtp_password" not in server.names()
+
+
+def test_a_failed_mail_write_gets_no_synchronization_advice():
+    # The "wait for the synchronization or stop it" advice is the sync options'; a mail write gets a rerun.
+    fault = invalid_operation("ExecuteSPSetEmailNotificationConfiguration", "a synchronization is running")
+    server = FakeMailServer(fail={"set_email_configuration": fault})
+    with pytest.raises(ApplyError) as error:
+        ensure(server, {"language": "de"})
+    message = str(error.value)
+    assert message.endswith("Applied: nothing. Not applied: configuration. Running the task again applies the rest.")
+    assert "ops.wsus.sync" not in message
 
 
 def test_a_fault_while_setting_the_password_never_shows_it():

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.ops.wsus.plugins.module_utils._writes import ApplyError
 from ansible_collections.ops.wsus.plugins.module_utils._sync_options import (
     CONFIGURATION_ATTEMPTS,
-    ApplyError,
     ensure_sync_options,
 )
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.errors import WsusConnectionError, WsusSoapFault
