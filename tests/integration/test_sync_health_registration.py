@@ -133,3 +133,16 @@ def test_a_registered_replica_behind_its_upstream_is_a_warning_naming_both(hiera
     assert [finding["servers"] for finding in findings] == [["wsus02", "wsus01"]]
     assert findings[0]["status"] == "warning"
     assert findings[0]["reason"].startswith("wsus02 has not synchronized since its upstream wsus01 last")
+
+
+def test_a_replica_running_a_newer_wsus_than_its_upstream_is_flagged_naming_both_versions(hierarchy, pair):
+    pair.control("POST", "settings", {"version": "10.0.17763.1"}, index=0)
+    pair.control("POST", "settings", {"version": "10.0.20348.1"}, index=1)
+    hierarchy.make_replica()
+    hierarchy.sync("wsus01")
+    hierarchy.sync("wsus02")
+    results, findings = hierarchy.health()
+    (listed,) = results["wsus01"]["downstream_servers"]
+    assert listed["version"] == "10.0.20348.1"  # the version the replica registered with
+    assert [(finding["status"], finding["servers"]) for finding in findings] == [("warning", ["wsus02", "wsus01"])]
+    assert "wsus02 runs WSUS 10.0.20348.1, newer than its upstream wsus01 (10.0.17763.1)" in findings[0]["reason"]
