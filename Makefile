@@ -10,7 +10,7 @@ ROOT := $(CURDIR)
 COLLECTIONS := $(VENV)/collections
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt tests/matrix/ansible-2.19.txt emulator/pyproject.toml 2>/dev/null | md5sum | cut -c1-12)
 
-.PHONY: venv kerberos-deps test lint unit pytest quality molecule matrix docs docs-lint demo bench emulator clean
+.PHONY: venv kerberos-deps test checks lint unit pytest quality molecule matrix docs docs-lint demo bench emulator clean
 
 $(STAMP):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,8 +33,15 @@ $(DOCS_STAMP):
 	@rm -f $(DOCS_VENV)/.installed-*
 	@touch $@
 
-## make test: everything CI checks
-test: lint pytest quality molecule matrix docs
+## make test: everything CI checks. lint first (seconds); then the pytest suite and the other checks run side by
+## side on the two cores (pytest keeps about one core busy, waiting on ansible-playbook and the emulators), each
+## target's output printed as one block when it ends (--output-sync). Any target run alone works as before.
+test: lint
+	$(MAKE) --no-print-directory -j2 --output-sync=recurse pytest checks
+
+## make checks: everything of make test except lint and pytest, one after the other
+checks: venv
+	$(MAKE) --no-print-directory -j1 quality molecule matrix docs
 
 pytest: venv kerberos-deps
 	$(PY) -m pytest
