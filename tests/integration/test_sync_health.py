@@ -15,24 +15,14 @@ import sys
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from support.documents import SYNC_HEALTH_READS
 from support.fixtures import module_emulator
 from support.paths import REPO
 from support.playbook import BIN, example_environment, connection_defaults, play, run_playbook
 
 DAY = 86400
 ERROR_TEXT = "WebException: The remote name could not be resolved: 'upstream.corp.example'"
-# Everything sync_health reads, once each.
-READS = [
-    "GetServerVersion",
-    "GetSubscriptionState",
-    "ExecuteSPSearchEventHistory",
-    "GetSubscription",
-    "GetSubscriptionNextSynchronizationTime",
-    "ExecuteSPGetContentDownloadProgress",
-    "ExecuteSPGetFailedToDownloadUpdatesCount",
-    "ExecuteSPGetComponentsWithErrors",
-    "ExecuteSPGetAllDownstreamServers",
-]
+READS = list(SYNC_HEALTH_READS)
 
 
 def clock(server):

@@ -8,22 +8,12 @@ import sys
 
 import pytest
 
+from support.documents import SYNC_HEALTH_READS
 from support.fixtures import module_emulator
 from support.playbook import connection_defaults, play, run_playbook
 
 ROOT, REPLICA = "wsus-root.health.test", "wsus-replica.health.test"
-# Everything sync_health reads, once each, on each server.
-READS = [
-    "GetServerVersion",
-    "GetSubscriptionState",
-    "ExecuteSPSearchEventHistory",
-    "GetSubscription",
-    "GetSubscriptionNextSynchronizationTime",
-    "ExecuteSPGetContentDownloadProgress",
-    "ExecuteSPGetFailedToDownloadUpdatesCount",
-    "ExecuteSPGetComponentsWithErrors",
-    "ExecuteSPGetAllDownstreamServers",
-]
+READS = list(SYNC_HEALTH_READS)
 
 pair = module_emulator("--servers", "2", "--sync-seconds", "1", "--name", ROOT, "--name", REPLICA)
 

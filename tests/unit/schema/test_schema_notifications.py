@@ -9,31 +9,12 @@ import copy
 
 import pytest
 
+from support.documents import notifications_section
 from ansible_collections.ops.wsus.plugins.plugin_utils._validate import ecma, extra, validate
 
 SECRET = "Okapi-Smtp-Secret-7731!"
 
-FULL = {
-    "language": "en",
-    "new_updates": {"enabled": True, "recipients": ["wsus-admins@example.com", "ops@example.com"]},
-    "status_report": {
-        "enabled": True,
-        "frequency": "daily",
-        "time": "07:00",
-        "timezone": "Europe/Berlin",
-        "recipients": ["wsus-admins@example.com"],
-    },
-    "smtp": {
-        "host": "smtp.example.com",
-        "port": 587,
-        "sender_name": "WSUS Contoso",
-        "sender_address": "wsus@example.com",
-        "authentication": True,
-        "user": "CONTOSO\\wsus-mail",
-        "password": SECRET,
-        "update_password": "on_create",
-    },
-}
+FULL = notifications_section(SECRET, update_password="on_create")
 
 
 def violations(section):

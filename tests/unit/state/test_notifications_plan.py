@@ -17,6 +17,7 @@ from ansible_collections.ops.wsus.plugins.module_utils._wsusar.errors import Wsu
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.operations import EMAIL_CONFIGURATION_FIELD_ORDER
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.soap import OrderedRow
 
+from support.documents import notifications_section
 from support.soap_faults import invalid_operation
 
 NOW = datetime.datetime(2026, 12, 2, 12, 0, tzinfo=datetime.timezone.utc)  # winter in Europe/Berlin (UTC+1)
@@ -96,26 +97,7 @@ class FakeMailServer:
 
 WRITES = {"set_email_configuration", "set_email_recipients", "set_smtp_password", "send_test_email"}
 
-DOCUMENT = {
-    "language": "en",
-    "new_updates": {"enabled": True, "recipients": ["wsus-admins@example.com", "ops@example.com"]},
-    "status_report": {
-        "enabled": True,
-        "frequency": "daily",
-        "time": "07:00",
-        "timezone": "Europe/Berlin",
-        "recipients": ["wsus-admins@example.com"],
-    },
-    "smtp": {
-        "host": "smtp.example.com",
-        "port": 587,
-        "sender_name": "WSUS Contoso",
-        "sender_address": "wsus@example.com",
-        "authentication": True,
-        "user": "CONTOSO\\wsus-mail",
-        "password": SECRET,
-    },
-}
+DOCUMENT = notifications_section(SECRET)
 
 
 def ensure(server, document, **kwargs):
