@@ -94,6 +94,7 @@ def known_time_zone(parts, value):
 
 # path in the document -> check(parts, value) -> [Finding]
 EXTRA_CHECKS = (
+    (("schedule", "timezone"), known_time_zone),
     (("notifications", "new_updates", "recipients"), recipients),
     (("notifications", "status_report", "recipients"), recipients),
     (("notifications", "status_report", "timezone"), known_time_zone),

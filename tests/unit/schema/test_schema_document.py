@@ -205,3 +205,16 @@ def test_every_iana_zone_is_accepted():
         pytest.skip("no time zone database on this machine")
     rejected = [n for n in names if validate.validate_document({"schedule": {"timezone": n}})]
     assert rejected == []
+
+
+@pytest.mark.parametrize(
+    "name, hint",
+    [
+        ("Europe/Berlinn", "did you mean 'Europe/Berlin'?"),
+        ("Mars/Olympus_Mons", "time zone database"),
+    ],
+)
+def test_a_schedule_zone_the_database_lacks_is_refused_before_any_server_with_a_hint(name, hint):
+    (violation,) = validate.validate_document({"schedule": {"time": "03:00", "timezone": name}})
+    assert violation.path == "wsus_sync.schedule.timezone"
+    assert hint in violation.message
