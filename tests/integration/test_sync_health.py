@@ -10,13 +10,11 @@ import datetime
 import json
 import os
 import subprocess
-import sys
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from support.documents import SYNC_HEALTH_READS
-from support.fixtures import module_emulator
 from support.paths import REPO
 from support.playbook import BIN, example_environment, connection_defaults, play, run_playbook
 
@@ -165,59 +163,3 @@ def test_example_playbook_exits_non_zero_on_a_critical_server(fresh_emulator, co
     second = run_example(fresh_emulator, collections_path, tmp_path)
     assert second.returncode == 0, second.stdout
     assert status_metric(tmp_path) == {"wsus01": 0}
-
-
-# ------------------------------------------------------------------ hierarchy (two emulated servers)
-
-two_servers = module_emulator("--servers", "2", "--sync-seconds", "1")
-
-
-def test_a_downstream_behind_its_upstream_is_a_warning_naming_both(two_servers, collections_path):
-    for index in (0, 1):
-        two_servers.reset(index)
-    hosts = {
-        name: {
-            "ansible_connection": "local",
-            "ansible_python_interpreter": sys.executable,
-            "wsus_port": two_servers.ports[index],
-        }
-        for index, name in enumerate(("wsus01", "wsus02"))
-    }
-    hosts["wsus02"]["wsus_upstream"] = "wsus01"
-    # registered at wsus01 under its emulator name once it synchronized from it
-    hosts["wsus02"]["wsus_fqdn"] = two_servers.info["names"][1]
-    inventory = {"all": {"hosts": hosts}}
-    defaults = connection_defaults(two_servers, port="{{ wsus_port }}")
-    source = {"type": "upstream", "server": "127.0.0.1", "port": two_servers.ports[0], "replica": True}
-    outcome = run_playbook(
-        [play([{"name": "source", "ops.wsus.sync_options": {"update_source": source}}], defaults, hosts="wsus02")],
-        collections_path,
-        inventory=inventory,
-    )
-    assert outcome.rc == 0, outcome.stdout[-3000:]
-    sync_task = {"name": "sync", "ops.wsus.sync": {"state": "completed", "poll_interval": 1}}
-    # the downstream synchronizes first, then the upstream: the downstream is behind
-    for host in ("wsus02", "wsus01"):
-        outcome = run_playbook([play([sync_task], defaults, hosts=host)], collections_path, inventory=inventory)
-        assert outcome.rc == 0, outcome.stdout[-3000:]
-    tasks = [
-        {"name": "health", "ops.wsus.sync_health": {}, "register": "health"},
-        {
-            "name": "hierarchy",
-            "run_once": True,
-            "ansible.builtin.debug": {
-                "msg": "{{ dict(ansible_play_hosts | zip(ansible_play_hosts | map('extract', hostvars, 'health')))"
-                " | ops.wsus.sync_health_hierarchy(dict(ansible_play_hosts | zip(ansible_play_hosts"
-                " | map('extract', hostvars) | map(attribute='wsus_upstream', default=''))),"
-                " dict(ansible_play_hosts | zip(ansible_play_hosts | map('extract', hostvars)"
-                " | map(attribute='wsus_fqdn', default='')))) }}"
-            },
-        },
-    ]
-    outcome = run_playbook([play(tasks, defaults, hosts="all")], collections_path, inventory=inventory)
-    assert outcome.rc == 0, outcome.stdout[-3000:]
-    assert outcome.result("health", "wsus01")["status"] == "healthy"
-    findings = outcome.result("hierarchy", "wsus01")["msg"]
-    assert [finding["servers"] for finding in findings] == [["wsus02", "wsus01"]]
-    assert findings[0]["status"] == "warning"
-    assert findings[0]["reason"].startswith("wsus02 has not synchronized since its upstream wsus01 last")

@@ -101,7 +101,7 @@ def test_a_replica_its_upstream_does_not_list_is_a_warning_naming_both(hierarchy
     hierarchy.make_replica()
     hierarchy.sync("wsus01")
     hierarchy.sync("wsus02")
-    pair.control("POST", "downstream_servers/forget", {"name": REPLICA}, index=0)
+    pair.forget_downstream_server(REPLICA, index=0)
     results, findings = hierarchy.health()
     assert results["wsus01"]["downstream_servers"] == []
     assert findings == [
@@ -119,6 +119,7 @@ def test_a_registered_replica_behind_its_upstream_is_a_warning_naming_both(hiera
     hierarchy.sync("wsus02")
     hierarchy.sync("wsus01")  # the upstream has newer updates than the replica took
     results, findings = hierarchy.health()
+    assert results["wsus01"]["status"] == "healthy", results["wsus01"]["reasons"]
     assert [entry["name"] for entry in results["wsus01"]["downstream_servers"]] == [REPLICA]
     assert [finding["servers"] for finding in findings] == [["wsus02", "wsus01"]]
     assert findings[0]["status"] == "warning"

@@ -9,6 +9,7 @@ import re
 import pytest
 import yaml
 
+from ansible_collections.ops.wsus.plugins.module_utils._module import CONNECTION_ARGSPEC
 from support.operations import WRITES
 from support.playbook import connection_defaults, play, run_playbook
 
@@ -225,18 +226,7 @@ def corpus_as_module_args():
     return cases
 
 
-CONNECTION_OPTIONS = {
-    "server",
-    "port",
-    "use_ssl",
-    "validate_certs",
-    "ca_path",
-    "username",
-    "password",
-    "auth",
-    "timeout",
-    "culture",
-}
+CONNECTION_OPTIONS = set(CONNECTION_ARGSPEC)
 
 
 def test_every_invalid_corpus_document_fails_before_any_request(fresh_emulator, collections_path):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import http.client
 import os
-import socket
 import ssl
 import sys
 
@@ -29,7 +28,7 @@ from ansible_collections.ops.wsus.plugins.module_utils._wsusar.operations import
 from kerberos_realm import ALIAS_SPN_HOST, PASSWORDS, SERVER, principal
 from support.playbook import run_playbook
 from support.secrets import leaks
-from wsus_emulator.testing import EmulatorProcess
+from wsus_emulator.testing import EmulatorProcess, free_port
 
 NTLM_PASSWORD = "Passw0rd!"  # the emulator's built-in users' NTLM password
 WRONG = "Wr0ngKrbSecret74"
@@ -162,7 +161,7 @@ def test_kdc_unreachable(emu, kerberos_env, monkeypatch, tmp_path):
     conf = tmp_path / "krb5.conf"
     conf.write_text(
         "[libdefaults]\n default_realm = WSUS.TEST\n dns_lookup_kdc = false\n"
-        "[realms]\n WSUS.TEST = {\n  kdc = 127.0.0.1:%d\n }\n" % unused_port()
+        "[realms]\n WSUS.TEST = {\n  kdc = 127.0.0.1:%d\n }\n" % free_port()
     )
     monkeypatch.setenv("KRB5_CONFIG", str(conf))
     with pytest.raises(WsusKerberosError) as caught:
@@ -391,10 +390,3 @@ def test_no_password_in_any_output_at_vvv(emu, kerberos_env, collections_path):
     assert leaks(output, (PASSWORDS["admin"], WRONG)) == []
     assert leaks(str(emu.requests()) + str(emu.auth_log()), (PASSWORDS["admin"], WRONG)) == []
     assert set(mechanisms(emu)) == {"kerberos"}
-
-
-def unused_port():
-    """A loopback port nothing listens on (UDP nor TCP): the kernel refuses at once, no timeout to wait for."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]

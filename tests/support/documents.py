@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 
-def notifications_section(password, update_password=None):
+def notifications_section(password, update_password=None, host="smtp.example.com", port=587):
     """A full ``notifications`` section as an admin writes it: new-updates mail to two people, a daily status
     report in Berlin time, an authenticated SMTP server. Built anew on each call: tests change it."""
     smtp = {
-        "host": "smtp.example.com",
-        "port": 587,
+        "host": host,
+        "port": port,
         "sender_name": "WSUS Contoso",
         "sender_address": "wsus@example.com",
         "authentication": True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.client import Category, Language
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.operations import (
     CONFIGURATION_FIELD_ORDER,
+    EMAIL_CONFIGURATION_FIELD_ORDER,
     SUBSCRIPTION_FIELD_ORDER,
 )
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.soap import OrderedRow
@@ -41,6 +42,28 @@ def config_row(**overrides):
         if value is not None:
             fields.append((name, value))
     return OrderedRow(fields, CONFIGURATION_FIELD_ORDER)
+
+
+def email_row(**overrides):
+    """A fresh server's row (the emulator's defaults, n15.md), in WSDL order."""
+    values = {
+        "statusNotificationTimeOfDay": "0",
+        "EmailNeedToSendNewSyncNotification": "false",
+        "EmailNeedToSendStatusNotification": "false",
+        "StatusNotification": "Weekly",
+        "SmtpServerRequireAuthentication": "false",
+        "SmtpHostName": None,
+        "SmtpPort": "25",
+        "SmtpUserName": None,
+        "SmtpUserDisplayName": None,
+        "SmtpUserMailAddress": None,
+        "EmailLanguage": "en",
+        "LastModifiedTime": "1753-01-01T00:00:00",
+        "LastModifiedBy": None,
+    }
+    values.update({key: (str(value).lower() if isinstance(value, bool) else value) for key, value in overrides.items()})
+    fields = [(name, None if values[name] is None else str(values[name])) for name in EMAIL_CONFIGURATION_FIELD_ORDER]
+    return OrderedRow([(name, text) for name, text in fields if text is not None], EMAIL_CONFIGURATION_FIELD_ORDER)
 
 
 def subscription_row(**overrides):

@@ -69,6 +69,18 @@ def table_paths():
     return _paths({section: keys.get(section) for section in SECTIONS})
 
 
+def _differences(sources, prefix=""):
+    """Each path of ``sources`` ({source name: paths}) that not every source names:
+    "<prefix><path>: in <sources>; not in <sources>"."""
+    differences = []
+    for path in sorted(set().union(*sources.values())):
+        present = [name for name, paths in sources.items() if path in paths]
+        if len(present) < len(sources):
+            missing = [name for name in sources if name not in present]
+            differences.append("%s%s: in %s; not in %s" % (prefix, path, ", ".join(present), ", ".join(missing)))
+    return differences
+
+
 def key_differences(schema, argspec=None):
     """Each section or key that not every source names: "<path>: in <sources>; not in <sources>"."""
     sources = {
@@ -76,13 +88,7 @@ def key_differences(schema, argspec=None):
         "the argument spec": argspec_paths(argspec or ARGSPEC),
         "fields.py": table_paths(),
     }
-    differences = []
-    for path in sorted(set().union(*sources.values())):
-        present = [name for name, paths in sources.items() if path in paths]
-        if len(present) < len(sources):
-            missing = [name for name in sources if name not in present]
-            differences.append("%s: in %s; not in %s" % (path, ", ".join(present), ", ".join(missing)))
-    return differences
+    return _differences(sources)
 
 
 def test_the_schema_the_argument_spec_and_the_table_name_the_same_keys(schema):
@@ -112,13 +118,7 @@ def notification_differences(schema, argspec=None):
         ),
         "_state/notifications.py": notifications.document_paths(),
     }
-    differences = []
-    for path in sorted(set().union(*sources.values())):
-        present = [name for name, paths in sources.items() if path in paths]
-        if len(present) < len(sources):
-            missing = [name for name in sources if name not in present]
-            differences.append("notifications.%s: in %s; not in %s" % (path, ", ".join(present), ", ".join(missing)))
-    return differences
+    return _differences(sources, prefix="notifications.")
 
 
 def test_notifications_the_schema_the_module_and_its_table_name_the_same_keys(schema):

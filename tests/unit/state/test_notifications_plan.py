@@ -15,35 +15,13 @@ from ansible_collections.ops.wsus.plugins.module_utils._writes import ApplyError
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.client import join_recipients, split_recipients
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.errors import WsusSoapFault
 from ansible_collections.ops.wsus.plugins.module_utils._wsusar.operations import EMAIL_CONFIGURATION_FIELD_ORDER
-from ansible_collections.ops.wsus.plugins.module_utils._wsusar.soap import OrderedRow
 
+from state_fixtures import email_row
 from support.documents import notifications_section
 from support.soap_faults import invalid_operation
 
 NOW = datetime.datetime(2026, 12, 2, 12, 0, tzinfo=datetime.timezone.utc)  # winter in Europe/Berlin (UTC+1)
 SECRET = "Smtp-S3cret-Value"
-
-
-def email_row(**overrides):
-    """A fresh server's row (the emulator's defaults, n15.md), in WSDL order."""
-    values = {
-        "statusNotificationTimeOfDay": "0",
-        "EmailNeedToSendNewSyncNotification": "false",
-        "EmailNeedToSendStatusNotification": "false",
-        "StatusNotification": "Weekly",
-        "SmtpServerRequireAuthentication": "false",
-        "SmtpHostName": None,
-        "SmtpPort": "25",
-        "SmtpUserName": None,
-        "SmtpUserDisplayName": None,
-        "SmtpUserMailAddress": None,
-        "EmailLanguage": "en",
-        "LastModifiedTime": "1753-01-01T00:00:00",
-        "LastModifiedBy": None,
-    }
-    values.update({key: (str(value).lower() if isinstance(value, bool) else value) for key, value in overrides.items()})
-    fields = [(name, None if values[name] is None else str(values[name])) for name in EMAIL_CONFIGURATION_FIELD_ORDER]
-    return OrderedRow([(name, text) for name, text in fields if text is not None], EMAIL_CONFIGURATION_FIELD_ORDER)
 
 
 class FakeMailServer:

@@ -10,8 +10,7 @@ from ansible_collections.ops.wsus.plugins.module_utils._state import plan as pla
 from ansible_collections.ops.wsus.plugins.module_utils._state.document import normalize
 from ansible_collections.ops.wsus.plugins.module_utils._state.secrets import MASK
 
-from state_fixtures import LANGUAGES, config_row
-from test_notifications_plan import email_row
+from state_fixtures import LANGUAGES, config_row, email_row
 
 
 def plan_proxy(user_now, declared, has_password):
