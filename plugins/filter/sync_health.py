@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-STATUS_VALUES = {"healthy": 0, "warning": 1, "critical": 2}
+from ansible_collections.ops.wsus.plugins.module_utils._state.health import RANK as STATUS_VALUES
 
 # (metric, help, value from a summary row); every metric is a gauge with one series per server.
 METRICS = (

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import re
 
-RANK = {"healthy": 0, "warning": 1, "critical": 2}
+from ansible_collections.ops.wsus.plugins.module_utils._state.health import worst
 
 
 def _version(text):
@@ -149,7 +149,7 @@ def hierarchy_findings(results, upstreams, names=None):
 
 
 def hierarchy_status(findings):
-    return max((finding["status"] for finding in findings), key=RANK.get, default="healthy")
+    return worst(finding["status"] for finding in findings)
 
 
 class FilterModule:

@@ -14,3 +14,5 @@ import re
 # 32 hexadecimal digits in groups 8-4-4-4-12, without braces (schemas/wsus_sync.schema.json $defs.guid).
 GUID_PATTERN = "^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$"
 GUID_RE = re.compile(GUID_PATTERN)
+# Guid.Empty: the parentServerId meaning "this server", and a ParentId meaning "no parent".
+EMPTY_GUID = "00000000-0000-0000-0000-000000000000"

@@ -19,7 +19,6 @@ import datetime
 
 from ._state import downstream, health
 from ._sync_status import reason_of, summarize_events
-from ._wsusar.client import SYNC_EVENTS
 from ._wsusar.errors import (
     WsusAuthenticationError,
     WsusConnectionError,
@@ -91,7 +90,7 @@ def read_sync_health(client, thresholds=None, now=None):
     """The health of one server (see ``_state.health.evaluate``), plus ``state``."""
     version = client.get_server_version()
     state = client.get_subscription_state()
-    events = [event for event in client.get_sync_events() if event.get("EventId") in SYNC_EVENTS]
+    events = client.get_sync_events()
     subscription = subscription_mapping(client.get_subscription())
     next_sync = client.get_next_sync_time()
     downloads = client.get_content_download_progress()

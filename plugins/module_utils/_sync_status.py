@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import re
 
-from ._wsusar.client import SYNC_END_EVENTS, SYNC_EVENTS, SYNC_START_EVENTS
+from ._state.health import iso
+from ._wsusar.client import SYNC_END_EVENTS, SYNC_START_EVENTS
 
 # Where to look when the server recorded a failure without a reason.
 NO_REASON_HINT = (
@@ -32,10 +33,6 @@ NO_REASON_HINT = (
 # The generic words of a failure message ("Synchronization failed. Reason: ..."): what is left is the reason.
 _GENERIC = re.compile(r"^\s*(synchroni[sz]ation\s+failed\b\s*[.:]?\s*)?(reason\b\s*:?\s*)?", re.I)
 _PLACEHOLDER = re.compile(r"%(\d+)|\{(\d+)\}")
-
-
-def iso(value):
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def progress_dict(progress):
@@ -133,7 +130,7 @@ def read_sync_status(client, state=None, progress=None):
     start is read as well (one more request), to find an end event whose id we do not know."""
     state = client.get_subscription_state() if state is None else state
     progress = client.get_sync_progress() if progress is None else progress
-    events = [event for event in client.get_sync_events() if event.get("EventId") in SYNC_EVENTS]
+    events = client.get_sync_events()
     running = state != 0
     result, sync = summarize_events(events, running=running)
     starts = [event for event in events if is_start(event)]

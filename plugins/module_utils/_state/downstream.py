@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 
-from .._guid import GUID_RE
+from .._guid import EMPTY_GUID, GUID_RE
 
 OPERATION = "ExecuteSPGetAllDownstreamServers"
 
@@ -100,9 +100,6 @@ def _text(value):
 
 # A real server may store a direct child's ParentId as Guid.Empty rather than NULL (OURS: SUSDB's column allows
 # both); either way the child has no parent row, so both read as None.
-EMPTY_GUID = "00000000-0000-0000-0000-000000000000"
-
-
 def _parent_id(value):
     parent = value.lower() if value else None
     return None if parent == EMPTY_GUID else parent

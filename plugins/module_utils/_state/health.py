@@ -22,14 +22,11 @@ from __future__ import annotations
 
 import datetime
 
+from .._wsusar.client import SCHEDULED_START, SUCCEEDED, SYNC_START_EVENTS
+
 HEALTHY = "healthy"
 WARNING = "warning"
 CRITICAL = "critical"
-STATUSES = (HEALTHY, WARNING, CRITICAL)
-
-SCHEDULED_START = 381
-MANUAL_START = 382
-SUCCEEDED = 384
 
 DEFAULT_THRESHOLDS = {
     # the last successful synchronization is older than this many hours: warning, critical
@@ -49,13 +46,14 @@ DEFAULT_THRESHOLDS = {
     "failed_downloads_critical": 0,
 }
 
-_RANK = {HEALTHY: 0, WARNING: 1, CRITICAL: 2}
+# The order of the statuses; the fleet filters rank with it too.
+RANK = {HEALTHY: 0, WARNING: 1, CRITICAL: 2}
 
 
 def worst(statuses):
     found = HEALTHY
     for status in statuses:
-        if _RANK[status] > _RANK[found]:
+        if RANK[status] > RANK[found]:
             found = status
     return found
 
@@ -81,11 +79,16 @@ def _hours(seconds):
     return "%.1f h" % hours
 
 
-def planned_times(time_of_day_seconds, per_day, after, until):
-    """The planned automatic synchronization times in (after, until], oldest first (aware UTC datetimes)."""
+def _daily_offsets(time_of_day_seconds, per_day):
+    """The planned times of a day, in seconds after midnight UTC, earliest first."""
     per_day = max(1, int(per_day))
     first = int(time_of_day_seconds) % 86400
-    offsets = sorted((first + k * 86400 // per_day) % 86400 for k in range(per_day))
+    return sorted((first + k * 86400 // per_day) % 86400 for k in range(per_day))
+
+
+def planned_times(time_of_day_seconds, per_day, after, until):
+    """The planned automatic synchronization times in (after, until], oldest first (aware UTC datetimes)."""
+    offsets = _daily_offsets(time_of_day_seconds, per_day)
     day = after.replace(hour=0, minute=0, second=0, microsecond=0)
     found = []
     while day <= until:
@@ -98,7 +101,7 @@ def planned_times(time_of_day_seconds, per_day, after, until):
 
 
 def _clock(time_of_day_seconds, per_day):
-    times = sorted((int(time_of_day_seconds) % 86400 + k * 86400 // max(1, per_day)) % 86400 for k in range(per_day))
+    times = _daily_offsets(time_of_day_seconds, per_day)
     return ", ".join("%02d:%02d" % (value // 3600, value % 3600 // 60) for value in times)
 
 
@@ -236,7 +239,7 @@ def _running_spans(events, result, now):
     start = None
     for event in sorted(events, key=lambda e: _utc(e.get("TimeAtServer")) or now):
         moment = _utc(event.get("TimeAtServer"))
-        if event.get("EventId") in (SCHEDULED_START, MANUAL_START):
+        if event.get("EventId") in SYNC_START_EVENTS:
             start = moment
         elif start is not None and moment is not None:
             spans.append((start, moment))

@@ -18,7 +18,7 @@ import datetime
 from collections import namedtuple
 
 from . import limits
-from .._guid import GUID_RE
+from .._guid import EMPTY_GUID, GUID_RE
 from .errors import WsusPermissionError, WsusProtocolError, WsusSoapFault
 from .operations import OPERATIONS, soap_action
 from .recipients import join_recipients, split_recipients
@@ -26,8 +26,6 @@ from .soap import MAX_DATETIME_TEXT, MIN_DATETIME, decode_response, encode_reque
 from .transport import Transport
 
 ROLES = {0: "none", 1: "reporter", 2: "administrator"}
-# Guid.Empty: as parentServerId, "this server" (the root of the downstream tree it knows).
-EMPTY_GUID = "00000000-0000-0000-0000-000000000000"
 
 # Category row columns, [MS-WSUSAR] 2.2.4.12.1.1 (UpdateCategoryProperties).
 Category = namedtuple("Category", "id title type prohibits_subcategories description arrival_date")
@@ -59,8 +57,9 @@ SYNC_PHASES = {0: "not_processing", 1: "updates", 2: "approvals", 3: "categories
 # against a real server's SUSDB reads 381, 382, 384, 386 and 387 as starts and ends and never 385: both
 # 385 and 387 are read as canceled (unless the event carries an error HRESULT, see _sync_status).
 SYNC_EVENT_NAMESPACE = 2
-SYNC_START_EVENTS = {381: "scheduled_start", 382: "manual_start"}
-SYNC_END_EVENTS = {384: "succeeded", 385: "canceled", 386: "failed", 387: "canceled"}
+SCHEDULED_START, MANUAL_START, SUCCEEDED = 381, 382, 384
+SYNC_START_EVENTS = {SCHEDULED_START: "scheduled_start", MANUAL_START: "manual_start"}
+SYNC_END_EVENTS = {SUCCEEDED: "succeeded", 385: "canceled", 386: "failed", 387: "canceled"}
 SYNC_EVENTS = dict(SYNC_START_EVENTS)
 SYNC_EVENTS.update(SYNC_END_EVENTS)
 
@@ -260,12 +259,7 @@ class WsusClient:
 
     def get_email_recipients(self, kind):
         """The addresses of ``kind`` (EMAIL_NEW_SYNC, EMAIL_SUMMARY) as a list, in the server's order."""
-        text = self.call("ExecuteSPGetEmailNotificationRecipients", {"value": kind})
-        if text is not None and not isinstance(text, str):
-            raise WsusProtocolError(
-                "the %s recipients are not a string: %r" % (kind, text), "ExecuteSPGetEmailNotificationRecipients"
-            )
-        return split_recipients(text)
+        return split_recipients(self.call("ExecuteSPGetEmailNotificationRecipients", {"value": kind}))
 
     def set_email_recipients(self, kind, addresses):
         """Replace the list of ``kind``; an empty list clears it."""

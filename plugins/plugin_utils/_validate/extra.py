@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 
 from ansible_collections.ops.wsus.plugins.module_utils._state.schedule import ScheduleError, zone
-from ansible_collections.ops.wsus.plugins.module_utils._wsusar.recipients import RECIPIENTS_SEPARATOR
+from ansible_collections.ops.wsus.plugins.module_utils._wsusar.recipients import RECIPIENTS_SEPARATOR, join_recipients
 
 from .convert import Finding
 from .words import quote
@@ -47,7 +47,7 @@ def _duplicates_ignoring_case(parts, items):
 
 def _joined_length(parts, items):
     addresses = [item for item in items if isinstance(item, str)]
-    length = len(RECIPIENTS_SEPARATOR.join(addresses))
+    length = len(join_recipients(addresses))
     if length <= RECIPIENTS_MAX_JOINED:
         return []
     message = (
