@@ -10,13 +10,12 @@ FOR INTERNAL COLLECTION USE ONLY: may change in any release.
 
 from __future__ import annotations
 
+import functools
+
 from ._state import notifications as state
 from ._state.notifications import NotificationsError
 from ._writes import run_writes
-from ._wsusar.client import EMAIL_NEW_SYNC, EMAIL_SUMMARY
 from ._wsusar.errors import WsusError, WsusSoapFault
-
-LIST_KINDS = {"new_updates": EMAIL_NEW_SYNC, "status_report": EMAIL_SUMMARY}
 
 
 class TestEmailError(WsusError):
@@ -34,7 +33,8 @@ def read_server(client, desired, send_test_email="never"):
     """(row, lists, has_password): each read once, and only those the declared section needs."""
     row = client.get_email_configuration()
     lists = {
-        name: client.get_email_recipients(LIST_KINDS[name]) for name in state.lists_to_read(desired, send_test_email)
+        name: client.get_email_recipients(state.RECIPIENT_LISTS[name])
+        for name in state.lists_to_read(desired, send_test_email)
     }
     has_password = client.has_smtp_password() if "password" in desired.get("smtp", {}) else None
     return row, lists, has_password
@@ -92,12 +92,11 @@ def apply_plan(client, plan):
     wasn't applied (a write whose answer was lost: "not known whether applied")."""
     writes = {
         "configuration": lambda: client.set_email_configuration(plan.row),
-        "new_updates recipients": lambda: client.set_email_recipients(EMAIL_NEW_SYNC, plan.recipients["new_updates"]),
-        "status_report recipients": lambda: client.set_email_recipients(
-            EMAIL_SUMMARY, plan.recipients["status_report"]
-        ),
         "smtp password": lambda: client.set_smtp_password(plan.password),
     }
+    for name, kind in state.RECIPIENT_LISTS.items():
+        if name in plan.recipients:  # partial, not a closure: a closure would see the loop's last list
+            writes["%s recipients" % name] = functools.partial(client.set_email_recipients, kind, plan.recipients[name])
     return run_writes([(step, writes[step]) for step in plan.writes])
 
 
@@ -130,5 +129,5 @@ def _send_test_email(client, plan, result, changed):
 def read_section(client, timezone="UTC", now=None):
     """The server's notifications in the document's shape (server_info): three reads."""
     row = client.get_email_configuration()
-    lists = {name: client.get_email_recipients(kind) for name, kind in LIST_KINDS.items()}
+    lists = {name: client.get_email_recipients(kind) for name, kind in state.RECIPIENT_LISTS.items()}
     return state.read_notifications(row, lists, timezone, now)

@@ -23,12 +23,10 @@ from .fields import Key
 from .schedule import (
     SECONDS_PER_DAY,
     ScheduleError,
-    local_to_utc_seconds,
-    offset_change_note,
+    checked_zone,
     parse_hhmm,
-    same_minute,
+    plan_time_of_day,
     utc_seconds_to_local,
-    zone,
 )
 from .passwords import plan_password
 from .plan import show
@@ -37,7 +35,8 @@ from .secrets import mask_secrets
 SECTION = "notifications"
 SUBSECTIONS = ("new_updates", "status_report", "smtp")
 DEFAULT_SMTP_PORT = 25
-# The recipient list of each subsection: ExecuteSPGet/SetEmailNotificationRecipients' notification type.
+# The recipient list of each subsection and its ExecuteSPGet/SetEmailNotificationRecipients notification type
+# (the client's EMAIL_NEW_SYNC, EMAIL_SUMMARY): the one map of the lists, read and written in this order.
 RECIPIENT_LISTS = {"new_updates": "NewSync", "status_report": "Summary"}
 TIME_FIELD = "statusNotificationTimeOfDay"
 FREQUENCIES = {"daily": "Daily", "weekly": "Weekly"}
@@ -167,9 +166,9 @@ class NotificationPlan:
     @property
     def writes(self):
         """The writes to make, in WRITE_ORDER."""
-        steps = ["configuration"] if self.row is not None else []
-        steps += ["%s recipients" % name for name in RECIPIENT_LISTS if name in self.recipients]
-        return steps + (["smtp password"] if self.set_password else [])
+        wanted = {"configuration": self.row is not None, "smtp password": self.set_password}
+        wanted.update(("%s recipients" % name, name in self.recipients) for name in RECIPIENT_LISTS)
+        return [step for step in WRITE_ORDER if wanted[step]]
 
     @property
     def changed(self):
@@ -245,10 +244,7 @@ def _plan_recipients(plan, section, wanted, current, before, after):
 
 
 def _zone(timezone):
-    try:
-        zone(timezone)
-    except ScheduleError as error:  # name the key, as every other document error does
-        raise NotificationsError("%s.status_report.timezone: %s" % (SECTION, error)) from None
+    checked_zone(timezone, "%s.status_report.timezone" % SECTION, NotificationsError)
 
 
 def _plan_time(plan, row, text, timezone, now):
@@ -265,19 +261,19 @@ def _plan_time(plan, row, text, timezone, now):
             "does not know what unit this server stores and does not guess; leave status_report.time out of "
             "the document to manage the rest" % (path, current)
         )
-    wanted = local_to_utc_seconds(text, timezone, now)
+    time = plan_time_of_day(text, timezone, current, now, "%s.time" % path)
     before, after = plan.before["status_report"], plan.after["status_report"]
-    before["time"], after["time"] = utc_seconds_to_local(current, timezone, now), text
-    before["time_utc"], after["time_utc"] = utc_seconds_to_local(current), utc_seconds_to_local(wanted)
+    before["time"], after["time"] = time.before, text
+    before["time_utc"], after["time_utc"] = time.before_utc, time.after_utc
     before["timezone"] = after["timezone"] = timezone
-    plan.dst_note = offset_change_note(wanted, timezone, now, "%s.time (%s)" % (path, text))
+    plan.dst_note = time.dst_note
     if plan.dst_note:
         after["dst_note"] = plan.dst_note
-    if not same_minute(current, wanted):
+    if time.differs:
         plan.changes.append(
             "%s.time: %s -> %s (%s; stored as %s UTC)" % (path, before["time"], text, timezone, after["time_utc"])
         )
-        row.set(TIME_FIELD, wanted)
+        row.set(TIME_FIELD, time.wanted)
 
 
 def _plan_password(plan, smtp, row, has_password):

@@ -12,14 +12,7 @@ from __future__ import annotations
 from .errors import DocumentError
 from .fields import BY_SECTION, KEYED_SECTIONS, NOT_ROW_FIELDS, SCHEDULE
 from .resolve import describe
-from .schedule import (
-    ScheduleError,
-    local_to_utc_seconds,
-    offset_change_note,
-    same_minute,
-    utc_seconds_to_local,
-    zone,
-)
+from .schedule import checked_zone, plan_time_of_day
 from .passwords import plan_password
 from .secrets import mask_secrets
 
@@ -253,22 +246,18 @@ def _plan_schedule(plan, schedule, row, now):
 
 
 def _plan_schedule_time(plan, text, timezone, row, now, before, after):
-    try:
-        zone(timezone)
-    except ScheduleError as error:  # name the key, as every other document error does
-        raise ScheduleError("schedule.timezone: %s" % error) from None
-    current = SCHEDULE["time"].get(row)
-    wanted = local_to_utc_seconds(text, timezone, now)
-    before["time"], after["time"] = utc_seconds_to_local(current, timezone, now), text
+    checked_zone(timezone, "schedule.timezone")
+    time = plan_time_of_day(text, timezone, SCHEDULE["time"].get(row), now, "schedule.time")
+    before["time"], after["time"] = time.before, text
     before["timezone"] = after["timezone"] = timezone
     # The same note as notifications.status_report.time: a note, not a change, so that a run with nothing
     # to write stays unchanged; it is in the diff and in the result's dst_note.
-    plan.dst_note = offset_change_note(wanted, timezone, now, "schedule.time (%s)" % text)
+    plan.dst_note = time.dst_note
     if plan.dst_note:
         after["dst_note"] = plan.dst_note
-    if not same_minute(current, wanted):
+    if time.differs:
         plan.changes.append("schedule.time: %s -> %s (%s)" % (before["time"], text, timezone))
-        SCHEDULE["time"].put(row, wanted)
+        SCHEDULE["time"].put(row, time.wanted)
 
 
 def _compare(plan, row, key, wanted, before, after):

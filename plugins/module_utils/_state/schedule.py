@@ -14,6 +14,7 @@ hour); the next run of the playbook plans the new offset and reports that change
 
 from __future__ import annotations
 
+import collections
 import datetime
 
 from .errors import DocumentError
@@ -122,4 +123,34 @@ def offset_change_note(seconds, timezone, now=None, what="the time"):
         "on %s %s changes its UTC offset: %s, stored as %s UTC, will then mean %s local time instead of %s; "
         "run the role again on or after that day to move it back"
         % (change.astimezone(tz).date().isoformat(), timezone, what, utc_text, local_then, local_now)
+    )
+
+
+def checked_zone(timezone, path, error=ScheduleError):
+    """``zone(timezone)``, its error raised as ``error`` naming the key (``path``), as every document error does."""
+    try:
+        return zone(timezone)
+    except ScheduleError as failure:
+        raise error("%s: %s" % (path, failure)) from None
+
+
+# A declared local time of day against the UTC seconds a server stores: ``wanted`` (seconds UTC), the
+# stored and wanted times as texts (``before``: local; ``before_utc``/``after_utc``: UTC), the daylight
+# saving note (or None) and whether the two differ at minute precision.
+TimeOfDayPlan = collections.namedtuple(
+    "TimeOfDayPlan", ("wanted", "before", "before_utc", "after_utc", "dst_note", "differs")
+)
+
+
+def plan_time_of_day(text, timezone, current, now=None, what="the time"):
+    """Compare the declared ``text`` (``HH:MM`` in ``timezone``) with ``current`` (seconds after midnight UTC);
+    ``what`` names the key in the daylight saving note. The caller checks the zone first (``checked_zone``)."""
+    wanted = local_to_utc_seconds(text, timezone, now)
+    return TimeOfDayPlan(
+        wanted,
+        utc_seconds_to_local(current, timezone, now),
+        utc_seconds_to_local(current),
+        utc_seconds_to_local(wanted),
+        offset_change_note(wanted, timezone, now, "%s (%s)" % (what, text)),
+        not same_minute(current, wanted),
     )
