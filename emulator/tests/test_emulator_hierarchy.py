@@ -4,8 +4,6 @@ the control API (settings name/version, downstream_servers, forget, reset, --sta
 
 from __future__ import annotations
 
-import io
-import os
 import re
 import socket
 import time
@@ -15,10 +13,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from emuproc import Emulator
-from wsusclient import SOAP_NS, TNS, XSI, get_configuration, rows, scalar, set_configuration
+from wsusclient import TNS, XSI, body_errors, get_configuration, live_schema, rows, scalar, set_configuration
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LIVE_WSDL = os.path.join(os.path.dirname(REPO), "shared", "reference", "ApiRemoting30.live-ws2022.wsdl.xml")
 NIL = "00000000-0000-0000-0000-000000000000"
 A, B, C = 0, 1, 2  # the servers' indexes: A is the root, B synchronizes from A, C from B
 NAMES = ["wsus-root.hierarchy.test", "wsus-mid.hierarchy.test"]  # the third server keeps its default name
@@ -375,35 +371,6 @@ def test_reporters_may_read_the_downstream_servers(hier):
 
 
 # ------------------------------------------------------------------------------------------------ the live WSDL
-def live_schema():
-    """The three schemas embedded in the live WSDL as one xmlschema validator (the main one last: it refers to
-    the others' types; each gets the prefixes declared on <wsdl:definitions>). Kept here rather than borrowed
-    from the collection's tests so that this suite runs alone."""
-    import xmlschema
-
-    assert os.path.isfile(LIVE_WSDL), "the live WSDL is expected beside the checkout: %s" % LIVE_WSDL
-    with open(LIVE_WSDL, encoding="utf-8-sig") as handle:
-        text = handle.read()
-    declarations = dict(re.findall(r'xmlns:(\w+)="([^"]+)"', re.search(r"<wsdl:definitions\b[^>]*>", text).group(0)))
-    sources = []
-    for block in re.findall(r"<s:schema\b.*?</s:schema>", text, re.S):
-        head = re.match(r"<s:schema\b[^>]*>", block).group(0)
-        present = set(re.findall(r"xmlns:(\w+)=", head))
-        extra = "".join(' xmlns:%s="%s"' % item for item in declarations.items() if item[0] not in present)
-        sources.append(('ApiRemotingWebService"' in head, head[:-1] + extra + ">" + block[len(head) :]))
-    sources.sort(key=lambda item: item[0])
-    return xmlschema.XMLSchema([io.StringIO(source) for dummy, source in sources])
-
-
-def body_errors(schema, envelope_bytes):
-    """The schema's complaints about the payload element of a SOAP answer ([] when it conforms)."""
-    import xmlschema
-
-    resource = xmlschema.XMLResource(io.BytesIO(envelope_bytes))
-    found = schema.iter_errors(resource, path="/soap:Envelope/soap:Body/*", namespaces={"soap": SOAP_NS})
-    return [str(error.reason or error.message) for error in found]
-
-
 def test_the_answer_conforms_to_the_live_wsdl(hier):
     emulator, clients = hier
     point_at(emulator, clients, B, A, replica=True)

@@ -8,7 +8,16 @@ import time
 
 import pytest
 
-from wsusclient import events, get_configuration, rows, scalar, set_configuration, subscription, subscription_xml
+from wsusclient import (
+    events,
+    get_configuration,
+    rows,
+    set_configuration,
+    subscription,
+    subscription_xml,
+    wait_idle,
+)
+from wsusclient import subscription_state as state
 
 ALL_SYNC_EVENTS = (381, 382, 384, 385, 386, 387)
 FAILURE_HRESULT = "-2146233079"
@@ -35,10 +44,6 @@ def progress(client):
     return rows(client.ok("GetServerSyncProgress").result("GetServerSyncProgress"))[0]
 
 
-def state(client):
-    return int(scalar(client, "GetSubscriptionState"))
-
-
 def observe(client, limit=10.0):
     """Poll state and progress until idle: [(state, phase, total, processed)]."""
     seen = []
@@ -51,13 +56,6 @@ def observe(client, limit=10.0):
             return seen
         time.sleep(0.03)
     raise AssertionError("the synchronization did not end: %s" % seen[-5:])
-
-
-def wait_idle(client, limit=10.0):
-    deadline = time.time() + limit
-    while state(client) != 0:
-        assert time.time() < deadline, "still running"
-        time.sleep(0.05)
 
 
 def phases_in_order(seen):

@@ -7,9 +7,14 @@ can send exactly the XML they want, including broken XML.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import http.client
+import io
+import os
+import re
 import ssl
+import time
 import xml.etree.ElementTree as ET
 from typing import Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
@@ -379,3 +384,60 @@ def scalar(client: Client, operation: str, inner: str = "") -> str:
 
 def subscription(client: Client) -> Dict[str, str]:
     return dict(children(client.ok("GetSubscription").result("GetSubscription")))
+
+
+# ---------------------------------------------------------------------------------------------- subscription runs
+def subscription_state(client: Client) -> int:
+    return int(scalar(client, "GetSubscriptionState"))
+
+
+def wait_idle(client: Client, limit: float = 10.0) -> None:
+    deadline = time.time() + limit
+    while subscription_state(client) != 0:
+        assert time.time() < deadline, "still running"
+        time.sleep(0.05)
+
+
+def run_sync(client: Client, operation: str = "StartSubscriptionManually", limit: float = 15.0) -> None:
+    """Start a synchronization and wait until it has ended."""
+    client.ok(operation)
+    wait_idle(client, limit)
+
+
+# ---------------------------------------------------------------------------------------------- the live WSDL
+LIVE_WSDL = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))),
+    "shared",
+    "reference",
+    "ApiRemoting30.live-ws2022.wsdl.xml",
+)
+
+
+@functools.lru_cache(maxsize=None)
+def live_schema():
+    """The three schemas embedded in the live WSDL as one xmlschema validator (the main one last: it refers to
+    the others' types; each gets the prefixes declared on <wsdl:definitions>). Kept here rather than borrowed
+    from the collection's tests so that this suite runs alone; built once (it takes a while)."""
+    import xmlschema
+
+    assert os.path.isfile(LIVE_WSDL), "the live WSDL is expected beside the checkout: %s" % LIVE_WSDL
+    with open(LIVE_WSDL, encoding="utf-8-sig") as handle:
+        text = handle.read()
+    declarations = dict(re.findall(r'xmlns:(\w+)="([^"]+)"', re.search(r"<wsdl:definitions\b[^>]*>", text).group(0)))
+    sources = []
+    for block in re.findall(r"<s:schema\b.*?</s:schema>", text, re.S):
+        head = re.match(r"<s:schema\b[^>]*>", block).group(0)
+        present = set(re.findall(r"xmlns:(\w+)=", head))
+        extra = "".join(' xmlns:%s="%s"' % item for item in declarations.items() if item[0] not in present)
+        sources.append(('ApiRemotingWebService"' in head, head[:-1] + extra + ">" + block[len(head) :]))
+    sources.sort(key=lambda item: item[0])
+    return xmlschema.XMLSchema([io.StringIO(source) for dummy, source in sources])
+
+
+def body_errors(schema, envelope_bytes: bytes) -> List[str]:
+    """The schema's complaints about the payload element of a SOAP answer ([] when it conforms)."""
+    import xmlschema
+
+    resource = xmlschema.XMLResource(io.BytesIO(envelope_bytes))
+    found = schema.iter_errors(resource, path="/soap:Envelope/soap:Body/*", namespaces={"soap": SOAP_NS})
+    return [str(error.reason or error.message) for error in found]

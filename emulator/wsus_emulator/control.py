@@ -45,7 +45,7 @@ POST   /_emulator/reset      -> factory state, empty logs, no rules, no downstre
 from __future__ import annotations
 
 import json
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from . import hierarchy, hostile, sync
 
@@ -196,22 +196,12 @@ def handle(app, method: str, path: str, body: bytes) -> Tuple[int, Optional[obje
         if method == "GET":
             return 200, app.sync_settings()
         if method == "POST":
-            if not isinstance(payload, dict):
-                return 400, {"error": "expected a JSON object of settings"}
-            try:
-                return 200, app.update_sync_settings(payload)
-            except ValueError as error:
-                return 400, {"error": str(error)}
+            return _post_object(app.update_sync_settings, payload, "expected a JSON object of settings")
     elif route == "content":
         if method == "GET":
             return 200, app.content()
         if method == "POST":
-            if not isinstance(payload, dict):
-                return 400, {"error": "expected a JSON object"}
-            try:
-                return 200, app.set_content(payload)
-            except ValueError as error:
-                return 400, {"error": str(error)}
+            return _post_object(app.set_content, payload, "expected a JSON object")
     elif route == "clock":
         if method == "GET":
             return 200, app.clock()
@@ -246,10 +236,15 @@ def _mail(app, method: str, route: str, payload) -> Tuple[int, Optional[object]]
     if route == "email" and method == "GET":
         return 200, app.email_view()
     if route == "email" and method == "POST":
-        if not isinstance(payload, dict):
-            return 400, {"error": "expected a JSON object of row fields and/or recipients"}
-        try:
-            return 200, app.set_email(payload)
-        except ValueError as error:
-            return 400, {"error": str(error)}
+        return _post_object(app.set_email, payload, "expected a JSON object of row fields and/or recipients")
     return 405, {"error": "%s is not allowed on /_emulator/%s" % (method, route)}
+
+
+def _post_object(apply: Callable[[Dict], object], payload, expected: str) -> Tuple[int, Optional[object]]:
+    """A POST whose body must be a JSON object: 400 with ``expected`` otherwise, or with apply's ValueError."""
+    if not isinstance(payload, dict):
+        return 400, {"error": expected}
+    try:
+        return 200, apply(payload)
+    except ValueError as error:
+        return 400, {"error": str(error)}

@@ -17,12 +17,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import threading
 from typing import Dict, List, Optional, Tuple
 
 from .soap import Guid, format_datetime, parse_datetime
-from .state import DEFAULT_SYNC_SETTINGS, ServerState, utc_from_epoch
+from .state import DEFAULT_SYNC_SETTINGS, ServerState, utc_from_epoch, write_json_atomically
 
 DEFAULT_NAME = "wsus-%d.emulator.test"
 NIL_GUID = "00000000-0000-0000-0000-000000000000"
@@ -270,15 +269,7 @@ class Hierarchy:
             "server_id": member.server_id,
             "downstream_servers": self.registrations.get(member.server_id, []),
         }
-        handle, temporary = tempfile.mkstemp(prefix=".downstream-", suffix=".json", dir=os.path.dirname(path))
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(data, stream, indent=1)
-            os.replace(temporary, path)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-            raise
+        write_json_atomically(path, data, ".downstream-")
 
 
 # ---------------------------------------------------------------------------------------- control API

@@ -23,6 +23,7 @@ from email.message import EmailMessage
 from typing import Any, Dict, Iterator, List, Optional
 
 from . import faults
+from .schema import ENUM_TYPES
 from .soap import format_datetime, parse_datetime
 
 SMTP_TIMEOUT = 10.0
@@ -33,21 +34,6 @@ MAX_MAIL_LOG = 500  # the oldest entries go first: a long test run cannot grow t
 NOTIFICATION_TYPES = ("NewSync", "Summary", "Test")
 SMTP_EXCEPTION = "System.Net.Mail.SmtpException"
 SQL_MIN_DATETIME = _dt.datetime(1753, 1, 1)  # what SUSDB's datetime column holds before anyone saved
-ROW_FIELDS = (
-    "statusNotificationTimeOfDay",
-    "EmailNeedToSendNewSyncNotification",
-    "EmailNeedToSendStatusNotification",
-    "StatusNotification",
-    "SmtpServerRequireAuthentication",
-    "SmtpHostName",
-    "SmtpPort",
-    "SmtpUserName",
-    "SmtpUserDisplayName",
-    "SmtpUserMailAddress",
-    "EmailLanguage",
-    "LastModifiedTime",
-    "LastModifiedBy",
-)
 # The JSON type of each field that is not a string, for the control API's direct writes.
 _BOOLEAN_FIELDS = (
     "EmailNeedToSendNewSyncNotification",
@@ -55,7 +41,7 @@ _BOOLEAN_FIELDS = (
     "SmtpServerRequireAuthentication",
 )
 _INTEGER_FIELDS = ("statusNotificationTimeOfDay", "SmtpPort")
-_FREQUENCIES = ("Daily", "Weekly")
+_FREQUENCIES = ENUM_TYPES["EmailStatusNotificationFrequency"]
 _SEPARATORS = re.compile(r"[,;]")
 
 
@@ -78,9 +64,7 @@ def default_row() -> Dict[str, Any]:
     }
 
 
-def server_name() -> str:
-    """The name in the subjects when the server has no other (a real WSUS uses its machine's name)."""
-    return socket.gethostname()
+ROW_FIELDS = tuple(default_row())  # the fields of the e-mail configuration row, as default_row lists them
 
 
 class MailError(Exception):
@@ -105,6 +89,11 @@ class Outgoing:
 def split_recipients(text: Optional[str]) -> List[str]:
     """A stored recipient list as addresses: split on "," and ";", trimmed, empty items dropped."""
     return [item.strip() for item in _SEPARATORS.split(text or "") if item.strip()]
+
+
+def _check_port(port: int, name: str) -> None:
+    if not 1 <= port <= 65535:
+        raise faults.out_of_range(name, "Actual value was %d; it must be between 1 and 65535." % port)
 
 
 def address(text: str, what: str) -> str:
@@ -163,8 +152,8 @@ def _failure(error: Exception) -> str:
         return "the server answered %s" % _reply(error.smtp_code, error.smtp_error)
     if isinstance(error, (socket.timeout, TimeoutError)):
         return "no answer within %g s" % SMTP_TIMEOUT
-    if isinstance(error, UnicodeError):  # its text would quote a character of the password
-        return "the user name or password is not ASCII, which smtplib's AUTH PLAIN and LOGIN cannot send"
+    if isinstance(error, UnicodeError):
+        return "the SMTP host name cannot be encoded (UnicodeError)"  # the credentials are sent as UTF-8
     if isinstance(error, (OSError, smtplib.SMTPException)):
         return "%s: %s" % (type(error).__name__, error)
     return type(error).__name__
@@ -213,12 +202,8 @@ def password_from_bytes(data: Optional[bytes], what: str) -> Optional[str]:
 @contextlib.contextmanager
 def released(lock) -> Iterator[None]:
     """Let other requests use the state while this one waits on the SMTP server. The request holds the
-    re-entrant state lock once; released, it is taken again before the request goes on."""
-    try:
-        lock.release()
-    except RuntimeError:  # not held by this thread: nothing to release
-        yield
-        return
+    re-entrant state lock once (server.py); released, it is taken again before the request goes on."""
+    lock.release()
     try:
         yield
     finally:
@@ -233,34 +218,42 @@ class MailLog:
         self.entries: List[Dict] = []
 
     def record(self, outgoing: Outgoing, error: Optional[str]) -> None:
-        entry = {
-            "kind": outgoing.kind,
-            "time": format_datetime(_dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)),
-            "host": outgoing.host,
-            "port": outgoing.port,
-            "from": outgoing.message["From"],
-            "to": list(outgoing.recipients),
-            "subject": outgoing.message["Subject"],
-            "authenticated": outgoing.user is not None,
-            "ok": error is None,
-            "error": error,
-        }
-        with self._lock:
-            self.entries.append(entry)
-            del self.entries[:-MAX_MAIL_LOG]
+        self._append(
+            outgoing.kind,
+            error,
+            host=outgoing.host,
+            port=outgoing.port,
+            sender=outgoing.message["From"],
+            to=list(outgoing.recipients),
+            subject=outgoing.message["Subject"],
+            authenticated=outgoing.user is not None,
+        )
 
     def record_failure(self, kind: str, error: str) -> None:
         """A message that could not even be built (no host, a bad address in the stored settings)."""
+        self._append(kind, error)
+
+    def _append(
+        self,
+        kind: str,
+        error: Optional[str],
+        host: Optional[str] = None,
+        port: Optional[int] = None,
+        sender: Optional[str] = None,
+        to: Optional[List[str]] = None,
+        subject: Optional[str] = None,
+        authenticated: bool = False,
+    ) -> None:
         entry: Dict[str, Any] = {
             "kind": kind,
             "time": format_datetime(_dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)),
-            "host": None,
-            "port": None,
-            "from": None,
-            "to": [],
-            "subject": None,
-            "authenticated": False,
-            "ok": False,
+            "host": host,
+            "port": port,
+            "from": sender,
+            "to": to or [],
+            "subject": subject,
+            "authenticated": authenticated,
+            "ok": error is None,
             "error": error,
         }
         with self._lock:
@@ -288,9 +281,14 @@ class EmailState:
         self.log = MailLog()
 
     # -- persistence (the password too: the state file is the server's database, mode 0600)
-    def dump(self) -> Dict:
+    def _row_text(self) -> Dict[str, Any]:
+        """The row as JSON holds it (LastModifiedTime as xsd:dateTime text)."""
         row = dict(self.row)
         row["LastModifiedTime"] = format_datetime(self.row["LastModifiedTime"])
+        return row
+
+    def dump(self) -> Dict:
+        row = self._row_text()
         password = None
         if self.password is not None:
             password = base64.b64encode(self.password.encode("utf-16-le")).decode("ascii")
@@ -311,10 +309,8 @@ class EmailState:
     def view(self) -> Dict:
         """For the control API: everything but the password, of which only whether one is set (an unsalted hash
         of a short password is as good as the password to anyone who can guess)."""
-        row = dict(self.row)
-        row["LastModifiedTime"] = format_datetime(self.row["LastModifiedTime"])
         return {
-            "configuration": row,
+            "configuration": self._row_text(),
             "recipients": dict(self.recipients),
             "smtp_password_set": self.password is not None,
         }
@@ -328,9 +324,7 @@ class EmailState:
         LastModifiedBy too: the client sets them)."""
         if setting is None:
             raise faults.argument_null("setting")
-        port = setting["SmtpPort"]
-        if not 1 <= port <= 65535:  # stricter than what is known of a real server (GUIDE.md)
-            raise faults.out_of_range("SmtpPort", "Actual value was %d; it must be between 1 and 65535." % port)
+        _check_port(setting["SmtpPort"], "SmtpPort")  # stricter than what is known of a real server (GUIDE.md)
         seconds = setting["statusNotificationTimeOfDay"]
         if not 0 <= seconds < 86400:  # stricter: a value in another unit (ms, ticks) is our own mistake
             raise faults.out_of_range(
@@ -378,8 +372,7 @@ class EmailState:
         if not host:
             raise faults.ApplicationError(faults.INVALID_OPERATION, "The SMTP host was not specified.")
         port = params["smtpPort"]
-        if not 1 <= port <= 65535:
-            raise faults.out_of_range("smtpPort", "Actual value was %d; it must be between 1 and 65535." % port)
+        _check_port(port, "smtpPort")
         try:
             sender = address(params.get("senderEmailAddress") or "", "senderEmailAddress")
             recipients = [address(item, "recipients item") for item in split_recipients(params.get("recipients"))]
@@ -405,14 +398,14 @@ class EmailState:
     def new_updates_message(self, count: int, name: str) -> Optional[Outgoing]:
         """The "new updates were synchronized" message with the stored settings, or None when that
         notification is off or has no recipients. MailError when the stored settings cannot make one."""
-        recipients_text = self.recipients.get("NewSync")
-        if not self.row.get("EmailNeedToSendNewSyncNotification") or not split_recipients(recipients_text):
+        texts = split_recipients(self.recipients.get("NewSync"))
+        if not self.row.get("EmailNeedToSendNewSyncNotification") or not texts:
             return None
         host = (self.row.get("SmtpHostName") or "").strip()
         if not host:
             raise MailError("The SMTP host was not specified (SmtpHostName is empty).")
         sender = address(self.row.get("SmtpUserMailAddress") or "", "SmtpUserMailAddress")
-        recipients = [address(item, "NewSync recipient") for item in split_recipients(recipients_text)]
+        recipients = [address(item, "NewSync recipient") for item in texts]
         body = "%d new update(s) were synchronized by the WSUS server %s (the WSUS emulator).\n\nLanguage: %s\n" % (
             count,
             name,
@@ -457,14 +450,10 @@ class EmailState:
     def send_test(self, params: Dict, lock, name: str) -> None:
         """SendTestEmail: deliver now (outside the state lock); a failure is an SmtpException fault."""
         outgoing = self.test_message(params, name)
-        log = self.log
         with released(lock):
-            try:
-                deliver(outgoing)
-            except MailError as error:
-                log.record(outgoing, str(error))
-                raise faults.ApplicationError(SMTP_EXCEPTION, str(error)) from None
-            log.record(outgoing, None)
+            error = _deliver_and_log(outgoing, self.log)
+        if error is not None:
+            raise faults.ApplicationError(SMTP_EXCEPTION, error)
 
     def new_updates_synchronized(self, count: int, name: str) -> None:
         """After a successful run that brought ``count`` (>= 1) new updates: the notification, delivered from
@@ -481,13 +470,15 @@ class EmailState:
         ).start()
 
 
-def _deliver_and_log(outgoing: Outgoing, log: MailLog) -> None:
+def _deliver_and_log(outgoing: Outgoing, log: MailLog) -> Optional[str]:
+    """Deliver and log the attempt; the failure in words, or None."""
     try:
         deliver(outgoing)
     except MailError as error:
         log.record(outgoing, str(error))
-        return
+        return str(error)
     log.record(outgoing, None)
+    return None
 
 
 def _checked_field(name: str, value):

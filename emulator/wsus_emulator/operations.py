@@ -6,6 +6,7 @@ from typing import Callable, Dict, List, Optional
 
 from . import faults
 from .catalog import Item
+from .hierarchy import Member
 from .schema import OPERATIONS
 from .soap import AnyValue, Guid, parse_datetime
 from .state import ServerState
@@ -49,13 +50,12 @@ class Caller:
 class Service:
     """Runs one operation against a ServerState (the caller holds ``state.lock``)."""
 
-    def __init__(self, state: ServerState):
+    def __init__(self, state: ServerState, member: Member):
         self.state = state
         self.catalog = state.catalog
         self.handlers: Dict[str, Callable] = {name: getattr(self, "op_" + name) for name in OPERATIONS}
-        # This server among the servers of its process (hierarchy.Member: name, version, the downstream
-        # servers registered here), set by the server; None: a lone server with no downstream servers.
-        self.member = None
+        # This server among the servers of its process: name, version, the downstream servers registered here.
+        self.member = member
 
     def call(self, name: str, params: Dict, caller: Caller):
         operation = OPERATIONS[name]
@@ -66,7 +66,7 @@ class Service:
 
     # ------------------------------------------------------------------------------------ identity
     def op_GetServerVersion(self, params, caller):
-        return self.member.version if self.member is not None else SERVER_VERSION
+        return self.member.version
 
     def op_GetServerProtocolVersion(self, params, caller):
         return PROTOCOL_VERSION
@@ -150,7 +150,7 @@ class Service:
         self.state.save()
 
     def op_SendTestEmail(self, params, caller):
-        self.state.email.send_test(params, self.state.lock, self.state.server_name())
+        self.state.email.send_test(params, self.state.lock, self.member.name)
 
     # ------------------------------------------------------------------------------------ subscription
     def op_GetSubscription(self, params, caller):
@@ -228,8 +228,6 @@ class Service:
 
     def op_ExecuteSPGetAllDownstreamServers(self, params, caller):
         # the downstream servers of this process registered here when they synchronized (hierarchy.py)
-        if self.member is None:
-            return rows([])
         return rows(self.member.downstream_rows(params["parentServerId"], params["includeNestedChildren"]))
 
     def op_ExecuteSPSearchEventHistory(self, params, caller):

@@ -59,7 +59,7 @@ class EmulatedServer:
         language_rows: str = "live",
         auth_policy: Optional[AuthPolicy] = None,
         name: Optional[str] = None,
-        servers: Optional[hierarchy.Hierarchy] = None,
+        servers: hierarchy.Hierarchy,
     ):
         self.catalog = catalog
         self.schema = schema
@@ -74,14 +74,13 @@ class EmulatedServer:
         self.port = self.httpd.server_address[1]
         path = os.path.join(state_dir, "server-%d.json" % self.port) if state_dir else None
         self.state = ServerState(catalog, schema, sync_seconds, path, language_rows=language_rows)
-        self.service = Service(self.state)
         # Its name, id and version among the servers of this process (``servers``: shared by cli.py), and the
         # downstream servers registered at it. ValueError: an invalid name, or another server's.
-        self.servers = servers if servers is not None else hierarchy.Hierarchy(host, state_dir)
+        self.servers = servers
         if path and not os.path.isfile(path):
             self.state.save()  # a first start: its ServerId (the id downstream rows name) is kept from now on
         self.member = self.servers.join(self.state, self.port, name, SERVER_VERSION)
-        self.service.member = self.member
+        self.service = Service(self.state, self.member)
         self.state.server_name = lambda: self.member.name  # the name in its e-mails' subjects (mail.py)
         self.reader = Reader(schema)
         self._log_lock = threading.Lock()
@@ -235,9 +234,7 @@ class EmulatedServer:
 
     def reset(self) -> None:
         with self.state.lock:
-            server_id = self.state.config["ServerId"]
             self.state.factory_reset()
-            self.state.config["ServerId"] = server_id  # the same machine: downstream rows keep naming it
             self.state.save()
         self.servers.reset(self.member)
         with self._log_lock:
@@ -276,12 +273,10 @@ class EmulatedServer:
             return self.state.content_view()
 
     def mail_log(self) -> List[Dict]:
-        with self.state.lock:
-            return self.state.email.log.copy()
+        return self.state.email.log.copy()  # MailLog has its own lock
 
     def clear_mail_log(self) -> None:
-        with self.state.lock:
-            self.state.email.log.clear()
+        self.state.email.log.clear()
 
     def email_view(self) -> Dict:
         with self.state.lock:

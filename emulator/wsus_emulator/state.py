@@ -94,6 +94,23 @@ def _decode(type_: str, value):
     return value
 
 
+def write_json_atomically(path: str, data, prefix: str) -> None:
+    """Write ``data`` to ``path`` through a temporary file beside it: a crash never leaves half a file."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=prefix, suffix=".json", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, indent=1)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
 class ServerState:
     def __init__(
         self,
@@ -120,8 +137,8 @@ class ServerState:
         # Called with the end time (epoch seconds) when a run ends successfully: hierarchy.py registers the
         # server at its upstream then, as a real downstream reports to its upstream when it synchronizes.
         self.on_sync_success: Optional[Callable[[float], None]] = None
-        # The server's name in the subjects of its e-mails (server.py: its name in the hierarchy).
-        self.server_name: Callable[[], str] = mail.server_name
+        # The server's name in the subjects of its e-mails: set by server.py to its name in the hierarchy.
+        self.server_name: Callable[[], str]
         # Synchronization settings (CLI options, control API /_emulator/settings); a reset restores these.
         self.initial_sync_settings = dict(DEFAULT_SYNC_SETTINGS, sync_seconds=self.sync_seconds)
         self.factory_reset()
@@ -141,9 +158,13 @@ class ServerState:
         self.component_errors: List[str] = []
         created = utc_from_epoch(now)
         self.created = created
+        # A reset keeps the ServerId: the same machine, so the downstream rows that name it stay right.
+        previous = getattr(self, "config", {})
         self.config: Dict[str, object] = {}
         for field in self.schema.config_fields:
             self.config[field.name] = self._default(field.name, field.type, field.default, created)
+        if "ServerId" in previous:
+            self.config["ServerId"] = previous["ServerId"]
         self.enabled_languages = []
         for short in DEFAULT_LANGUAGES:
             language = self.catalog.language_by_short(short)
@@ -248,21 +269,8 @@ class ServerState:
         self.updates_synchronized = int(data.get("updates_synchronized", 0))
 
     def save(self) -> None:
-        if not self.path:
-            return
-        directory = os.path.dirname(os.path.abspath(self.path))
-        os.makedirs(directory, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".state-", suffix=".json", dir=directory)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(self.dump(), stream, indent=1)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temporary, self.path)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-            raise
+        if self.path:
+            write_json_atomically(self.path, self.dump(), ".state-")
 
     # ------------------------------------------------------------------------------------ time & sync
     def now(self) -> float:

@@ -213,7 +213,6 @@ class SmtpMessage:
         self.rcpt_tos = list(envelope.rcpt_tos)
         self.subject = str(parsed["Subject"] or "")
         self.from_header = str(parsed["From"] or "")
-        self.to_header = str(parsed["To"] or "")
         part = parsed.get_body(preferencelist=("plain",))
         self.body = part.get_content() if part is not None else ""
         credentials = getattr(session, "auth_data", None)
